@@ -1,0 +1,69 @@
+# micedesk: `make run` serves the platform with demo data, `make test` runs every check, `make bench` measures.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+DEMO_SUPPLIERS ?= 1500
+BIND ?= 127.0.0.1:8000
+WORKERS ?= 2
+THREADS ?= 4
+PG_URL ?= postgres://postgres@127.0.0.1:5432/micedesk
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test bench install lint messages check-deploy test-sqlite test-postgresql chromium serve clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+	$(PY) manage.py compilemessages --ignore='.venv' -v0
+
+run: messages
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py setup_demo --suppliers $(DEMO_SUPPLIERS)
+	$(PY) manage.py collectstatic --noinput -v0
+	@echo "Serving on http://$(BIND) (Ctrl-C stops the web server and the task worker)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(PY) manage.py db_worker --queue-name '*' & \
+	$(VENV)/bin/gunicorn micedesk.wsgi --bind $(BIND) --workers $(WORKERS) --worker-class gthread \
+		--threads $(THREADS) --access-logfile - --log-level warning
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "Chromium is missing and only root can install it: browser tests will be skipped"; fi; fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check-deploy: install
+	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=False HTTPS=True SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
+		ALLOWED_HOSTS=meetings.example $(PY) manage.py check --deploy --fail-level WARNING
+
+test-sqlite: install
+	env -u DATABASE_URL $(VENV)/bin/pytest -q
+
+test-postgresql: install
+	@url="$${TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then url=$(PG_URL); fi; \
+	if [ -n "$$url" ]; then DATABASE_URL="$$url" $(VENV)/bin/pytest -q; \
+	else echo "No PostgreSQL reachable (set TEST_DATABASE_URL): PostgreSQL run skipped"; fi
+
+test: messages chromium lint check-deploy test-sqlite test-postgresql
+
+bench: messages
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var

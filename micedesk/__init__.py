@@ -1,0 +1,1 @@
+"""micedesk: the business-tourism (MICE) platform of a destination."""

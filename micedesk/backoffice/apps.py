@@ -1,0 +1,9 @@
+"""Audience app: the bureau staff."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BackofficeConfig(AppConfig):
+    name = "micedesk.backoffice"
+    verbose_name = _("backoffice")

@@ -1,0 +1,4 @@
+"""URLs of the backoffice."""
+
+app_name = "backoffice"
+urlpatterns: list = []

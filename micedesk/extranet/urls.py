@@ -1,0 +1,4 @@
+"""URLs of the extranet."""
+
+app_name = "extranet"
+urlpatterns: list = []

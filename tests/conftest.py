@@ -1,0 +1,145 @@
+"""The shared test base: Normandy's ground, and one person per role plus outsiders.
+
+- staff: bureau staff, sees and manages everything
+- admin: the bureau's IT
+- supplier: a member of `hotel` (Hôtel de la Plage, Caen)
+- other_supplier: a member of `other_hotel` (a competitor): must never reach `hotel`'s data
+- partner: a member of the Caen convention bureau (territory: Caen, Bayeux)
+- outsider: a logged-in user with no role
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from micedesk.accounts.models import Role, User
+from micedesk.directory.models import Supplier
+from micedesk.geo.models import Partner
+from tests import factories
+
+PASSWORD = "password-for-tests"
+
+
+@dataclass
+class People:
+    staff: User
+    admin: User
+    supplier: User
+    other_supplier: User
+    partner: User
+    outsider: User
+    hotel: Supplier
+    other_hotel: Supplier
+    partner_org: Partner
+
+
+@pytest.fixture
+def communes(db):
+    return factories.normandy()
+
+
+@pytest.fixture
+def people(db, communes) -> People:
+    staff = factories.UserFactory(
+        email="staff@bureau.example", role=Role.STAFF, full_name="Claire Staff"
+    )
+    admin = factories.UserFactory(
+        email="admin@bureau.example", role=Role.ADMIN, full_name="Adrien Admin"
+    )
+    supplier = factories.UserFactory(
+        email="sales@hotel.example", role=Role.SUPPLIER, full_name="Sophie Ventes"
+    )
+    other = factories.UserFactory(
+        email="sales@other.example", role=Role.SUPPLIER, full_name="Olivier Autre"
+    )
+    partner_user = factories.UserFactory(
+        email="cb@caen.example", role=Role.PARTNER, full_name="Paul Partenaire"
+    )
+    outsider = factories.UserFactory(
+        email="nobody@example.org", role=Role.NONE, full_name="Oscar Dehors"
+    )
+    hotel = factories.SupplierFactory(name="Hôtel de la Plage", slug="hotel-de-la-plage-caen")
+    factories.MeetingRoomFactory(supplier=hotel, name="Salon Horizon")
+    other_hotel = factories.SupplierFactory(
+        name="Château de la Forêt",
+        slug="chateau-de-la-foret-rouen",
+        commune=communes["76540"],
+        category="unusual_venue",
+    )
+    hotel.members.add(supplier)
+    other_hotel.members.add(other)
+    partner_org = factories.partner()
+    partner_org.members.add(partner_user)
+    return People(
+        staff, admin, supplier, other, partner_user, outsider, hotel, other_hotel, partner_org
+    )
+
+
+# Browser tests: Debian's Chromium driven by Playwright, launched by path (no browser download here).
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is required in CI and missing at {CHROMIUM}")
+        pytest.skip(f"Chromium is missing at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser page in French; `page.base_url` is the live server's address."""
+    context = chromium.new_context(locale="fr-FR", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(chromium, live_server):
+    """A page the size of a phone screen."""
+    context = chromium.new_context(
+        locale="fr-FR",
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+def browser_login(page, user: User, password: str = PASSWORD) -> None:
+    """Log `user` in through the login form."""
+    page.goto("/connexion/")
+    page.get_by_label("Adresse e-mail").fill(user.email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
