@@ -45,22 +45,22 @@ def communes(db):
 @pytest.fixture
 def people(db, communes) -> People:
     staff = factories.UserFactory(
-        email="staff@bureau.example", role=Role.STAFF, full_name="Claire Staff"
+        email="staff@bureau.example", role=Role.STAFF, full_name="Bureau staff member"
     )
     admin = factories.UserFactory(
-        email="admin@bureau.example", role=Role.ADMIN, full_name="Adrien Admin"
+        email="admin@bureau.example", role=Role.ADMIN, full_name="Bureau administrator"
     )
     supplier = factories.UserFactory(
-        email="sales@hotel.example", role=Role.SUPPLIER, full_name="Sophie Ventes"
+        email="sales@hotel.example", role=Role.SUPPLIER, full_name="Hotel sales manager"
     )
     other = factories.UserFactory(
-        email="sales@other.example", role=Role.SUPPLIER, full_name="Olivier Autre"
+        email="sales@other.example", role=Role.SUPPLIER, full_name="Competitor sales manager"
     )
     partner_user = factories.UserFactory(
-        email="cb@caen.example", role=Role.PARTNER, full_name="Paul Partenaire"
+        email="cb@caen.example", role=Role.PARTNER, full_name="Convention bureau officer"
     )
     outsider = factories.UserFactory(
-        email="nobody@example.org", role=Role.NONE, full_name="Oscar Dehors"
+        email="nobody@example.org", role=Role.NONE, full_name="Outsider"
     )
     hotel = factories.SupplierFactory(name="Hôtel de la Plage", slug="hotel-de-la-plage-caen")
     factories.MeetingRoomFactory(supplier=hotel, name="Salon Horizon")

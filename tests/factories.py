@@ -52,7 +52,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("email",)
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
-    full_name = factory.Faker("name", locale="fr_FR")
+    full_name = factory.Sequence(lambda n: f"Test user {n}")
     role = Role.NONE
     password = factory.django.Password("password-for-tests")
     is_staff = factory.LazyAttribute(lambda user: user.role in (Role.STAFF, Role.ADMIN))
