@@ -12,6 +12,12 @@ THREADS ?= 4
 PG_URL ?= postgres://postgres@127.0.0.1:5432/micedesk
 CHROMIUM ?= /usr/bin/chromium
 
+# Local settings: a .env file (see .env.example) is read when present.
+ifneq (,$(wildcard .env))
+include .env
+export
+endif
+
 .PHONY: run test bench install lint messages check-deploy test-sqlite test-postgresql chromium serve clean
 
 $(STAMP): pyproject.toml

@@ -1,0 +1,56 @@
+"""`manage.py setup_demo`: the demo data set and one login per role, idempotent; prints the logins."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from micedesk.accounts.models import Role, User
+from micedesk.accounts.services import user_create
+from micedesk.directory.demo import demo_suppliers_generate
+from micedesk.directory.models import Supplier
+from micedesk.geo.models import Commune, Partner
+
+DEMO_SEED = 2026
+DEMO_LOGINS = [
+    # email, password, role, description
+    ("admin@micedesk.localhost", "demo-admin-2026", Role.ADMIN, "Administrator (Django admin, settings)"),
+    ("staff@micedesk.localhost", "demo-staff-2026", Role.STAFF, "Bureau staff (back-office)"),
+    ("hotel@micedesk.localhost", "demo-hotel-2026", Role.SUPPLIER, "Supplier member (extranet)"),
+    ("partner@micedesk.localhost", "demo-partner-2026", Role.PARTNER, "Convention bureau member (extranet)"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data set (suppliers) and create one demo login per role. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--suppliers", type=int, default=1500, help="Number of demo suppliers.")
+        parser.add_argument("--seed", type=int, default=DEMO_SEED)
+
+    def handle(self, *args, suppliers: int, seed: int, **options):
+        if not Commune.objects.exists():
+            raise CommandError("No communes: run `manage.py load_reference_data` first.")
+        existing = Supplier.objects.filter(external_id__startswith=f"demo-{seed}-").count()
+        if existing != suppliers:
+            demo_suppliers_generate(count=suppliers, seed=seed, replace=True, progress=True)
+        users = {role: self._user(email, password, role, label) for email, password, role, label in DEMO_LOGINS}
+        self._link_memberships(users)
+        self.stdout.write(self.style.SUCCESS("\nDemo logins (log in at http://127.0.0.1:8000/connexion/):"))
+        for email, password, _role, label in DEMO_LOGINS:
+            self.stdout.write(f"  {label:40} {email:30} password: {password}")
+
+    def _user(self, email: str, password: str, role: str, label: str) -> User:
+        user = User.objects.filter(email=email).first()
+        return user or user_create(email=email, password=password, role=role, full_name=label)
+
+    def _link_memberships(self, users: dict[str, User]) -> None:
+        hotel = (
+            Supplier.objects.filter(external_id__startswith="demo-", category="hotel", status="published")
+            .order_by("-max_capacity", "pk")
+            .first()
+        )
+        if hotel is not None and not users[Role.SUPPLIER].suppliers.exists():
+            hotel.members.add(users[Role.SUPPLIER])
+        bureau = Partner.objects.filter(kind="convention_bureau", name__icontains="Caen").first()
+        if bureau is not None:
+            bureau.members.add(users[Role.PARTNER])
