@@ -37,6 +37,12 @@ class People:
     partner_org: Partner
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Tests create many users: hash their passwords cheaply (never in production)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def communes(db):
     return factories.normandy()

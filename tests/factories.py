@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+from django.utils.text import slugify
 
 from micedesk.accounts.models import Role, User
 from micedesk.directory.models import MeetingRoom, Status, Supplier
@@ -35,7 +36,7 @@ def normandy() -> dict[str, Commune]:
             insee_code=insee,
             defaults=dict(
                 name=name,
-                slug=name.lower().replace(" ", "-"),
+                slug=slugify(name),
                 department_id=dep,
                 postal_codes=postal,
                 population=population,
