@@ -1,4 +1,23 @@
 """URLs of the extranet."""
 
+from django.urls import path
+
+from micedesk.extranet import views
+
 app_name = "extranet"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("prestataires/<int:pk>/modifier/", views.supplier_edit, name="supplier_edit"),
+    path("prestataires/<int:pk>/publier/", views.supplier_publish_view, name="supplier_publish"),
+    path(
+        "prestataires/<int:pk>/depublier/",
+        views.supplier_unpublish_view,
+        name="supplier_unpublish",
+    ),
+    path("prestataires/<int:pk>/photos/ajouter/", views.photo_add, name="photo_add"),
+    path(
+        "prestataires/<int:pk>/photos/<int:photo_pk>/supprimer/",
+        views.photo_delete,
+        name="photo_delete",
+    ),
+]
