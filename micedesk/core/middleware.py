@@ -1,4 +1,5 @@
-"""HTTP middleware of micedesk: the Content-Security-Policy header Django 5.2 does not set itself."""
+"""HTTP middleware of micedesk: the language of each part of the site, and the Content-Security-Policy
+header that Django 5.2 does not set itself."""
 
 from __future__ import annotations
 
@@ -6,6 +7,21 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """The portal takes its language from the URL (French at /, English at /en/). The workspaces
+    (extranet, back-office, admin, API) have no language in their URLs: they follow the language the
+    user chose (cookie), then the browser's. Django's own middleware would force French on them."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path_info.startswith(settings.WORKSPACE_PATH_PREFIXES):
+            translation.activate(translation.get_language_from_request(request, check_path=False))
+            request.LANGUAGE_CODE = translation.get_language()
+            return
+        super().process_request(request)
 
 
 class ContentSecurityPolicyMiddleware:
