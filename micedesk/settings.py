@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "micedesk.core",
     "micedesk.accounts",
     "micedesk.geo",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 
 from micedesk.accounts.models import User
-from micedesk.core.search import text_search
+from micedesk.core.search import query_terms, text_search
 from micedesk.directory.models import Status, Supplier
 from micedesk.directory.vocab import EQUIPMENT, LABELS, LAYOUTS, THEMES, Kind, Layout
 from micedesk.geo.models import Commune, Department
@@ -202,7 +202,7 @@ def _ordered(queryset: QuerySet[Supplier], search: SupplierSearch) -> QuerySet[S
         return queryset.annotate(distance_sq=_distance_sq(origin)).order_by(
             "distance_sq", "name", "pk"
         )
-    if search.sort == "relevance" and search.q.strip():
+    if search.sort == "relevance" and query_terms(search.q):
         return text_search(queryset, search.q, with_rank=True).order_by("text_rank", "name", "pk")
     return queryset.order_by("name", "pk")
 

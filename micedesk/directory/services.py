@@ -4,6 +4,7 @@ summary columns and the search document stay true."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Max
@@ -24,23 +25,34 @@ def supplier_unique_slug(*, name: str, commune_name: str, exclude_pk: int | None
     return slug
 
 
-def supplier_search_document(supplier: Supplier) -> str:
-    """Name, place, kind, themes, labels and descriptions, in both languages, as search terms."""
-    labels: list[str] = []
+@lru_cache(maxsize=4096)
+def _vocabulary_document(kind: str, category: str, theme_mask: int, label_mask: int) -> str:
+    """The search terms of a supplier's kind, category, themes and labels, in French and English."""
+    words: list[str] = []
     for language in ("fr", "en"):
         with override(language):
-            labels += [str(Kind(supplier.kind).label), str(Category(supplier.category).label)]
-            labels += [str(label) for label in THEMES.labels_in(supplier.theme_mask)]
-            labels += [str(label) for label in LABELS.labels_in(supplier.label_mask)]
+            words += [str(Kind(kind).label), str(Category(category).label)]
+            words += [str(label) for label in THEMES.labels_in(theme_mask)]
+            words += [str(label) for label in LABELS.labels_in(label_mask)]
+    return document(" ".join(words))
+
+
+def supplier_search_document(supplier: Supplier) -> str:
+    """Name, place, kind, themes, labels and descriptions, in both languages, as search terms."""
     commune = supplier.commune
-    return document(
-        supplier.name,
-        supplier.name,  # the name counts twice: a match there is worth more
-        commune.name,
-        commune.department.name,
-        " ".join(labels),
-        supplier.description_fr,
-        supplier.description_en,
+    return " ".join(
+        part
+        for part in (
+            document(
+                supplier.name, supplier.name
+            ),  # the name counts twice: a match there is worth more
+            document(commune.name, commune.department.name),
+            _vocabulary_document(
+                supplier.kind, supplier.category, supplier.theme_mask, supplier.label_mask
+            ),
+            document(supplier.description_fr, supplier.description_en),
+        )
+        if part
     )
 
 

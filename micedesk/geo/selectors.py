@@ -89,3 +89,12 @@ def communes_of_partner(*, partner: Partner) -> QuerySet[Commune]:
 def departments_of_region() -> QuerySet[Department]:
     """The departments of the configured region (settings.MICEDESK_REGION_CODE), by code."""
     return Department.objects.filter(region_id=settings.MICEDESK_REGION_CODE).order_by("code")
+
+
+def commune_of_region(*, insee_code: str) -> Commune | None:
+    """The commune of the configured region with this INSEE code, or None."""
+    return (
+        Commune.objects.select_related("department")
+        .filter(insee_code=insee_code, department__region_id=settings.MICEDESK_REGION_CODE)
+        .first()
+    )

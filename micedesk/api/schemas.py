@@ -1,0 +1,222 @@
+"""Typed shapes of the JSON API: the query parameters it accepts and the documents it answers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from ninja import Field, Schema
+from pydantic import StringConstraints
+
+from micedesk.directory.models import Status
+from micedesk.directory.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, SORTS
+from micedesk.directory.vocab import EQUIPMENT, LABELS, LAYOUTS, THEMES, Category, Kind
+
+# Bounds that keep every number inside a 64-bit database integer, whatever a caller sends.
+COUNT_MAX = 1_000_000
+PAGE_MAX = 1_000_000
+RADIUS_KM_MAX = 500
+ID_MAX = 2**63 - 1
+Q_MAX_LENGTH = 200
+
+DEPARTMENT_PATTERN = r"^(?:[0-9]{2,3}|2[AB])$"
+COMMUNE_PATTERN = r"^[0-9][0-9AB][0-9]{3}$"
+DECIMAL_PATTERN = r"^[0-9]+(?:\.[0-9]+)?$"
+
+
+def _codes(name: str, codes: list[str]) -> type[StrEnum]:
+    """A string enum of vocabulary codes, so that the OpenAPI document lists every accepted value."""
+    return StrEnum(name, [(code, code) for code in codes])
+
+
+KindCode = _codes("KindCode", list(Kind.values))
+CategoryCode = _codes("CategoryCode", list(Category.values))
+StatusCode = _codes("StatusCode", list(Status.values))
+LayoutCode = _codes("LayoutCode", LAYOUTS)
+EquipmentCode = _codes("EquipmentCode", EQUIPMENT.codes)
+LabelCode = _codes("LabelCode", LABELS.codes)
+ThemeCode = _codes("ThemeCode", THEMES.codes)
+SortOrder = _codes("SortOrder", list(SORTS))
+
+DepartmentCode = Annotated[str, StringConstraints(pattern=DEPARTMENT_PATTERN)]
+DecimalString = Annotated[str, StringConstraints(pattern=DECIMAL_PATTERN)]
+
+
+class SupplierFilters(Schema):
+    """The query parameters of the supplier search: the portal's search, one parameter per facet."""
+
+    q: str = Field(
+        "",
+        max_length=Q_MAX_LENGTH,
+        description="Words to look for in names, places and descriptions; accents, case and "
+        "plurals are ignored.",
+        examples=["château bord de mer"],
+    )
+    department: list[DepartmentCode] = Field(
+        default_factory=list,
+        description="INSEE code of a department of the region; repeat for several "
+        "(`department=14&department=76`).",
+        examples=[["14", "76"]],
+    )
+    kind: list[KindCode] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="Kind of supplier; repeat for several."
+    )
+    layout: LayoutCode | None = Field(  # type: ignore[valid-type]
+        None, description="Room layout the supplier must offer (with `min_capacity` if given)."
+    )
+    min_capacity: int | None = Field(
+        None,
+        ge=0,
+        le=COUNT_MAX,
+        description="Minimum number of people in one room: in `layout` if given, else in any layout.",
+    )
+    min_bedrooms: int | None = Field(None, ge=0, le=COUNT_MAX, description="Minimum bedrooms.")
+    equipment: list[EquipmentCode] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="Equipment the supplier must have; repeat: all required."
+    )
+    label: list[LabelCode] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="Label or certification; repeat: all required."
+    )
+    theme: list[ThemeCode] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="Theme; repeat: all required."
+    )
+    commune: str | None = Field(
+        None,
+        pattern=COMMUNE_PATTERN,
+        description="INSEE code of a commune of the region: origin of `radius_km` and of "
+        "`sort=distance`; results then carry `distance_km`.",
+        examples=["14118"],
+    )
+    radius_km: int | None = Field(
+        None,
+        ge=1,
+        le=RADIUS_KM_MAX,
+        description="Only suppliers within this distance of `commune` (which it requires).",
+    )
+    sort: SortOrder = Field(  # type: ignore[valid-type]
+        "relevance",
+        description="`relevance` (text match, then name), `capacity` (largest first), "
+        "`distance` (needs `commune`) or `name`.",
+    )
+    page: int = Field(1, ge=1, le=PAGE_MAX, description="Page number, from 1.")
+    page_size: int = Field(
+        PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX, description="Results per page."
+    )
+
+
+class ErrorItem(Schema):
+    loc: list[str | int] = Field(
+        description="Where the error is: `query`, `path` or `header`, then the parameter name."
+    )
+    msg: str = Field(description="What is wrong, in words.")
+    type: str = Field(description="A stable code for the kind of error.")
+
+
+class ErrorOut(Schema):
+    """Every error of the API has this shape, whatever its status code."""
+
+    detail: list[ErrorItem]
+
+
+class CommuneOut(Schema):
+    insee_code: str
+    name: str
+
+
+class FacetValueOut(Schema):
+    code: str
+    label: str = Field(description="Name of the value in the request's language.")
+    count: int = Field(description="Matching suppliers if this value were chosen too.")
+    selected: bool
+
+
+class FacetsOut(Schema):
+    department: list[FacetValueOut]
+    kind: list[FacetValueOut]
+    layout: list[FacetValueOut]
+    equipment: list[FacetValueOut]
+    label: list[FacetValueOut]
+    theme: list[FacetValueOut]
+
+
+class SupplierSummaryOut(Schema):
+    id: int
+    name: str
+    kind: KindCode  # type: ignore[valid-type]
+    category: CategoryCode  # type: ignore[valid-type]
+    commune: CommuneOut
+    department: str = Field(description="INSEE code of the department.")
+    max_capacity: dict[LayoutCode, int] = Field(  # type: ignore[valid-type]
+        description="Largest room capacity per layout, for the layouts offered."
+    )
+    bedrooms: int
+    url: str = Field(description="The supplier's page on the public portal.")
+    distance_km: float | None = Field(
+        description="Distance from `commune` as the crow flies; null without `commune`."
+    )
+
+
+class SupplierListOut(Schema):
+    count: int = Field(description="Number of matching suppliers, over all pages.")
+    results: list[SupplierSummaryOut]
+    facets: FacetsOut
+
+
+class RoomOut(Schema):
+    name: str
+    area_m2: DecimalString | None
+    ceiling_height_m: DecimalString | None
+    natural_light: bool
+    blackout: bool
+    step_free_access: bool
+    capacities: dict[LayoutCode, int] = Field(  # type: ignore[valid-type]
+        description="Capacity per layout, for the layouts this room offers."
+    )
+    equipment: list[EquipmentCode]  # type: ignore[valid-type]
+    power_outlets: int
+
+
+class PhotoOut(Schema):
+    url: str
+    caption: str
+
+
+class SupplierDetailOut(Schema):
+    id: int
+    name: str
+    slug: str
+    kind: KindCode  # type: ignore[valid-type]
+    category: CategoryCode  # type: ignore[valid-type]
+    status: StatusCode  # type: ignore[valid-type]
+    description_fr: str
+    description_en: str
+    department: str = Field(description="INSEE code of the department.")
+    commune: CommuneOut
+    address: str
+    postal_code: str
+    latitude: float | None
+    longitude: float | None
+    bedrooms: int
+    beds: int
+    restaurant_covers: int
+    parking_spaces: int
+    station_distance_km: DecimalString | None = Field(description='Decimal string, e.g. `"2.5"`.')
+    paris_travel_minutes: int | None
+    day_delegate_price_min: DecimalString | None = Field(
+        description='Euros, as a decimal string, e.g. `"85.00"`.'
+    )
+    day_delegate_price_max: DecimalString | None = Field(
+        description='Euros, as a decimal string, e.g. `"120.00"`.'
+    )
+    max_capacity: dict[LayoutCode, int] = Field(  # type: ignore[valid-type]
+        description="Largest room capacity per layout, for the layouts offered."
+    )
+    labels: list[LabelCode]  # type: ignore[valid-type]
+    themes: list[ThemeCode]  # type: ignore[valid-type]
+    equipment: list[EquipmentCode]  # type: ignore[valid-type]
+    email: str
+    phone: str
+    website: str
+    url: str = Field(description="The supplier's page on the public portal.")
+    rooms: list[RoomOut]
+    photos: list[PhotoOut]
