@@ -13,15 +13,27 @@ from micedesk.geo.models import Commune, Partner
 DEMO_SEED = 2026
 DEMO_LOGINS = [
     # email, password, role, description
-    ("admin@micedesk.localhost", "demo-admin-2026", Role.ADMIN, "Administrator (Django admin, settings)"),
+    (
+        "admin@micedesk.localhost",
+        "demo-admin-2026",
+        Role.ADMIN,
+        "Administrator (Django admin, settings)",
+    ),
     ("staff@micedesk.localhost", "demo-staff-2026", Role.STAFF, "Bureau staff (back-office)"),
     ("hotel@micedesk.localhost", "demo-hotel-2026", Role.SUPPLIER, "Supplier member (extranet)"),
-    ("partner@micedesk.localhost", "demo-partner-2026", Role.PARTNER, "Convention bureau member (extranet)"),
+    (
+        "partner@micedesk.localhost",
+        "demo-partner-2026",
+        Role.PARTNER,
+        "Convention bureau member (extranet)",
+    ),
 ]
 
 
 class Command(BaseCommand):
-    help = "Load the demo data set (suppliers) and create one demo login per role. Safe to run again."
+    help = (
+        "Load the demo data set (suppliers) and create one demo login per role. Safe to run again."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--suppliers", type=int, default=1500, help="Number of demo suppliers.")
@@ -33,9 +45,14 @@ class Command(BaseCommand):
         existing = Supplier.objects.filter(external_id__startswith=f"demo-{seed}-").count()
         if existing != suppliers:
             demo_suppliers_generate(count=suppliers, seed=seed, replace=True, progress=True)
-        users = {role: self._user(email, password, role, label) for email, password, role, label in DEMO_LOGINS}
+        users = {
+            role: self._user(email, password, role, label)
+            for email, password, role, label in DEMO_LOGINS
+        }
         self._link_memberships(users)
-        self.stdout.write(self.style.SUCCESS("\nDemo logins (log in at http://127.0.0.1:8000/connexion/):"))
+        self.stdout.write(
+            self.style.SUCCESS("\nDemo logins (log in at http://127.0.0.1:8000/connexion/):")
+        )
         for email, password, _role, label in DEMO_LOGINS:
             self.stdout.write(f"  {label:40} {email:30} password: {password}")
 
@@ -45,7 +62,9 @@ class Command(BaseCommand):
 
     def _link_memberships(self, users: dict[str, User]) -> None:
         hotel = (
-            Supplier.objects.filter(external_id__startswith="demo-", category="hotel", status="published")
+            Supplier.objects.filter(
+                external_id__startswith="demo-", category="hotel", status="published"
+            )
             .order_by("-max_capacity", "pk")
             .first()
         )
