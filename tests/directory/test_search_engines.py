@@ -35,7 +35,12 @@ QUERIES: dict[str, dict] = {
     "themes": {"themes": ("bord_de_mer",), "sort": "name"},
     "labels": {"labels": ("clef_verte",), "sort": "name"},
     "near_caen": {"commune": "14118", "radius_km": 20, "sort": "distance"},
-    "text_and_facets": {"q": "salle", "departments": ("50", "61"), "layout": "theatre", "min_capacity": 50},
+    "text_and_facets": {
+        "q": "salle",
+        "departments": ("50", "61"),
+        "layout": "theatre",
+        "min_capacity": 50,
+    },
 }
 
 
@@ -52,7 +57,9 @@ def run_queries() -> dict[str, dict]:
         answers[key] = {
             "count": result.count,
             "results": ids,
-            "facets": {name: {v.code: v.count for v in values} for name, values in result.facets.items()},
+            "facets": {
+                name: {v.code: v.count for v in values} for name, values in result.facets.items()
+            },
         }
     return answers
 

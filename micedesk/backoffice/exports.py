@@ -1,0 +1,31 @@
+"""The directory export as an HTTP download: the file is written by micedesk.directory.exports."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils import timezone
+
+from micedesk.directory.exports import suppliers_export_csv, suppliers_export_xlsx
+from micedesk.directory.models import Supplier
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# Small exports stay in memory; a whole national directory spills to a temporary file.
+SPOOL_MAX_BYTES = 16 * 1024 * 1024
+
+
+def export_response(*, queryset: QuerySet[Supplier], file_format: str) -> FileResponse:
+    writer = suppliers_export_csv if file_format == "csv" else suppliers_export_xlsx
+    # FileResponse closes the file once it is sent, so no context manager here.
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115
+    writer(queryset=queryset, stream=spool)
+    spool.seek(0)
+    filename = f"suppliers-{timezone.localdate().isoformat()}.{file_format}"
+    return FileResponse(
+        spool, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[file_format]
+    )
