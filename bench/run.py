@@ -102,6 +102,7 @@ def build(engine: str, workdir: Path) -> tuple[dict[str, str], dict]:
             PYTHON,
             "manage.py",
             "shell",
+            "-v0",
             "-c",
             "from micedesk.directory.models import Supplier, MeetingRoom;"
             "print(Supplier.objects.count(), MeetingRoom.objects.count())",
