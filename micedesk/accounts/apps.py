@@ -6,4 +6,4 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     name = "micedesk.accounts"
-    verbose_name = _("accounts")
+    verbose_name = _("Accounts")

@@ -6,4 +6,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ApiConfig(AppConfig):
     name = "micedesk.api"
-    verbose_name = _("api")
+    verbose_name = _("API")

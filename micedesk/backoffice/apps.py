@@ -6,4 +6,4 @@ from django.utils.translation import gettext_lazy as _
 
 class BackofficeConfig(AppConfig):
     name = "micedesk.backoffice"
-    verbose_name = _("backoffice")
+    verbose_name = _("Back-office")

@@ -1,4 +1,9 @@
-"""The directory export as an HTTP download: the file is written by micedesk.directory.exports."""
+"""The directory export as an HTTP download; the file itself is written by micedesk.directory.exports.
+
+This module holds no export logic: the columns, the formula neutralisation and the chunked reading
+are in directory.exports, shared with `manage.py export_suppliers`. What stays here is HTTP: the
+buffer the file is written to, its name, content type and download headers.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ SPOOL_MAX_BYTES = 16 * 1024 * 1024
 
 
 def export_response(*, queryset: QuerySet[Supplier], file_format: str) -> FileResponse:
+    """`queryset` as a CSV or XLSX attachment named after today's date."""
     writer = suppliers_export_csv if file_format == "csv" else suppliers_export_xlsx
     # FileResponse closes the file once it is sent, so no context manager here.
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from micedesk.accounts.models import ApiKey
+from micedesk.accounts.selectors import api_keys_for
 from micedesk.accounts.services import api_key_create, api_key_revoke
 from micedesk.backoffice.decorators import staff_required
 from micedesk.backoffice.exports import export_response
 from micedesk.backoffice.forms import ApiKeyIssueForm, ExportForm
-from micedesk.backoffice.queries import (
+from micedesk.directory.selectors import (
     DepartmentFigures,
-    api_keys_all,
     directory_figures,
     suppliers_for_export,
     suppliers_recently_updated,
@@ -30,13 +30,13 @@ API_KEYS_PAGE_SIZE = 50
 @staff_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    figures = directory_figures()
+    figures = directory_figures(user=request.user)
     context = {
         "figures": figures,
         "kinds": Kind.choices,
         "totals": _totals(figures),
         "chart": _figures_chart(figures),
-        "latest": suppliers_recently_updated(),
+        "latest": suppliers_recently_updated(user=request.user),
     }
     return render(request, "backoffice/dashboard.html", context)
 
@@ -84,7 +84,8 @@ def _figures_chart(figures: list[DepartmentFigures]) -> dict[str, object]:
 @staff_required
 @require_safe
 def api_keys(request: HttpRequest) -> HttpResponse:
-    page = Paginator(api_keys_all(), API_KEYS_PAGE_SIZE).get_page(request.GET.get("page"))
+    keys = api_keys_for(user=request.user)
+    page = Paginator(keys, API_KEYS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "backoffice/api_keys.html", {"page": page})
 
 
@@ -130,6 +131,6 @@ def export(request: HttpRequest) -> HttpResponse:
         return render(request, "backoffice/export.html", {"form": form}, status=400)
     data = form.cleaned_data
     queryset = suppliers_for_export(
-        status=data["status"], department=data["department"], kind=data["kind"]
+        user=request.user, status=data["status"], department=data["department"], kind=data["kind"]
     )
     return export_response(queryset=queryset, file_format=data["format"])

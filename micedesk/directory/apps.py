@@ -6,4 +6,4 @@ from django.utils.translation import gettext_lazy as _
 
 class DirectoryConfig(AppConfig):
     name = "micedesk.directory"
-    verbose_name = _("directory")
+    verbose_name = _("Directory")

@@ -41,7 +41,7 @@ class Supplier(models.Model):
         ),
     )
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(max_length=220, unique=True)
+    slug = models.SlugField(_("web address"), max_length=220, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
     category = models.CharField(_("category"), max_length=32, choices=Category.choices)
     status = models.CharField(
@@ -51,7 +51,7 @@ class Supplier(models.Model):
     commune = models.ForeignKey(
         Commune, on_delete=models.PROTECT, related_name="suppliers", verbose_name=_("commune")
     )
-    department_code = models.CharField(max_length=3, editable=False, db_index=True)
+    department_code = models.CharField(_("department"), max_length=3, editable=False, db_index=True)
     address = models.CharField(_("address"), max_length=250, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -100,13 +100,15 @@ class Supplier(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="suppliers", blank=True, verbose_name=_("members")
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
 
     # Summary of the rooms, maintained by directory.services.supplier_refresh_summary.
-    room_count = models.PositiveIntegerField(default=0, editable=False)
-    max_capacity = models.PositiveIntegerField(default=0, editable=False, db_index=True)
+    room_count = models.PositiveIntegerField(_("meeting rooms"), default=0, editable=False)
+    max_capacity = models.PositiveIntegerField(
+        _("largest capacity"), default=0, editable=False, db_index=True
+    )
     capacity_theatre = models.PositiveIntegerField(default=0, editable=False)
     capacity_classroom = models.PositiveIntegerField(default=0, editable=False)
     capacity_u_shape = models.PositiveIntegerField(default=0, editable=False)
@@ -261,3 +263,17 @@ class SupplierPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+
+class DirectoryVersion(models.Model):
+    """One row whose `version` a database trigger sets to a new random value on every write to the
+    supplier table: each process rebuilds its search index when the value moves."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("directory version")
+
+    def __str__(self) -> str:
+        return str(self.version)

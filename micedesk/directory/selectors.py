@@ -1,19 +1,23 @@
-"""Reads on the directory: the supplier search shared by the portal and the API, and scoped lists."""
+"""Reads on the directory: the supplier search shared by the portal and the API, and the lists
+the workspaces show, each scoped to what the acting user may see."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+import numpy as np
+from django.db.models import Count, Q, QuerySet
 
 from micedesk.accounts.models import User
-from micedesk.core.search import query_terms, text_search
+from micedesk.core.search import text_search
 from micedesk.directory.models import Status, Supplier
-from micedesk.directory.vocab import EQUIPMENT, LABELS, LAYOUTS, THEMES, Kind, Layout
-from micedesk.geo.models import Commune, Department
+from micedesk.directory.search_index import IndexAnswer, index_search, supplier_index
+from micedesk.directory.vocab import EQUIPMENT, LABELS, THEMES, Kind, Layout
+from micedesk.geo.models import Commune, Department, Partner
+from micedesk.geo.selectors import partners_of_member
 
-KM_PER_DEGREE = 111.32
 SORTS = ("relevance", "capacity", "distance", "name")
 PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 100
@@ -83,158 +87,184 @@ def suppliers_of_member(*, user: User) -> QuerySet[Supplier]:
     return Supplier.objects.filter(members=user)
 
 
-def _distance_sq(origin: tuple[float, float]) -> object:
-    """Squared distance in km² on an equirectangular projection: exact enough at a region's scale."""
-    lat0, lon0 = origin
-    cos_lat = math.cos(math.radians(lat0))
-    dlat = (F("latitude") - Value(lat0)) * Value(KM_PER_DEGREE)
-    dlon = (F("longitude") - Value(lon0)) * Value(KM_PER_DEGREE * cos_lat)
-    return dlat * dlat + dlon * dlon
+def suppliers_of_member_with_hints(*, user: User) -> QuerySet[Supplier]:
+    """A supplier member's listings with what the completeness hints need (photo count)."""
+    return (
+        suppliers_of_member(user=user)
+        .select_related("commune")
+        .annotate(photo_count=Count("photos"))
+        .order_by("name", "pk")
+    )
 
 
-def _filter(
-    queryset: QuerySet[Supplier], search: SupplierSearch, *, skip: str = ""
-) -> QuerySet[Supplier]:
-    """Apply every criterion of `search`, except the facet named by `skip` (for disjunctive counts)."""
-    if search.departments and skip != "department":
-        queryset = queryset.filter(department_code__in=search.departments)
-    if search.kinds and skip != "kind":
-        queryset = queryset.filter(kind__in=search.kinds)
-    if search.layout:
-        queryset = queryset.filter(
-            **{f"capacity_{search.layout}__gte": max(search.min_capacity or 1, 1)}
-        )
-    elif search.min_capacity:
-        queryset = queryset.filter(max_capacity__gte=search.min_capacity)
-    if search.min_bedrooms:
-        queryset = queryset.filter(bedrooms__gte=search.min_bedrooms)
-    for column, flags, codes in (
-        ("equipment_mask", EQUIPMENT, search.equipment),
-        ("label_mask", LABELS, search.labels),
-        ("theme_mask", THEMES, search.themes),
-    ):
-        if codes:
-            mask = flags.mask(codes)
-            queryset = queryset.alias(**{f"_{column}": F(column).bitand(mask)}).filter(
-                **{f"_{column}": mask}
-            )
-    origin = search.origin
-    if origin and search.radius_km:
-        radius = float(search.radius_km)
-        lat0, lon0 = origin
-        dlat = radius / KM_PER_DEGREE
-        dlon = radius / (KM_PER_DEGREE * math.cos(math.radians(lat0)))
-        queryset = (
-            queryset.filter(
-                latitude__range=(lat0 - dlat, lat0 + dlat),
-                longitude__range=(lon0 - dlon, lon0 + dlon),
-            )
-            .alias(_distance_sq=_distance_sq(origin))
-            .filter(_distance_sq__lte=radius * radius)
-        )
-    return text_search(queryset, search.q)
+def suppliers_in_territory(*, partners: Iterable[Partner]) -> QuerySet[Supplier]:
+    """Suppliers, drafts included, whose commune lies in the territory of one of `partners`.
+
+    A building block that takes partners, not a user: callers pass the partners the acting user
+    acts for (`partners_of_member`), as `suppliers_in_territory_of_member` does.
+    """
+    territory = Partner.communes.through.objects.filter(partner__in=partners).values("commune_id")
+    return Supplier.objects.filter(commune__in=territory)
 
 
-def _flag_sums(flags, column: str, prefix: str) -> dict[str, Sum]:
-    return {
-        f"{prefix}{flag.code}": Sum(F(column).bitand(flag.bit) / Value(flag.bit)) for flag in flags
-    }
+def suppliers_in_territory_of_member(*, user: User, q: str = "") -> QuerySet[Supplier]:
+    """What a partner member may read: its territory's suppliers, matching `q` if given."""
+    queryset = suppliers_in_territory(partners=partners_of_member(user=user))
+    return text_search(queryset, q).select_related("commune").order_by("name", "pk")
 
 
-def _facets(base: QuerySet[Supplier], filtered: QuerySet[Supplier], search: SupplierSearch) -> dict:
-    departments = dict(
-        _filter(base, search, skip="department")
-        .order_by()
-        .values_list("department_code")
+def supplier_status_counts(*, queryset: QuerySet[Supplier]) -> dict[str, int]:
+    """Published and draft counts of a set of suppliers, in one query."""
+    return queryset.order_by().aggregate(
+        published=Count("pk", filter=Q(status=Status.PUBLISHED)),
+        draft=Count("pk", filter=Q(status=Status.DRAFT)),
+    )
+
+
+def _is_bureau_staff(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.is_bureau_staff
+
+
+@dataclass
+class DepartmentFigures:
+    """Supplier counts of one department: per kind, published and draft."""
+
+    code: str
+    name: str
+    published: dict[str, int] = field(default_factory=dict)
+    draft: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def published_total(self) -> int:
+        return sum(self.published.values())
+
+    @property
+    def draft_total(self) -> int:
+        return sum(self.draft.values())
+
+    def cells(self) -> list[tuple[int, int]]:
+        """(published, draft) per kind, in the order of Kind."""
+        return [(self.published.get(kind, 0), self.draft.get(kind, 0)) for kind in Kind.values]
+
+
+def directory_figures(*, user: User) -> list[DepartmentFigures]:
+    """Suppliers counted by department, kind and status, in one grouped query; bureau staff only,
+    as drafts are counted (anyone else gets no rows)."""
+    if not _is_bureau_staff(user):
+        return []
+    names = dict(Department.objects.values_list("code", "name"))
+    rows: dict[str, DepartmentFigures] = {}
+    counts = (
+        Supplier.objects.order_by()
+        .values_list("department_code", "kind", "status")
         .annotate(n=Count("pk"))
     )
-    kinds = dict(
-        _filter(base, search, skip="kind").order_by().values_list("kind").annotate(n=Count("pk"))
-    )
-    threshold = max(search.min_capacity or 1, 1)
-    sums = filtered.order_by().aggregate(
-        **_flag_sums(EQUIPMENT, "equipment_mask", "equipment_"),
-        **_flag_sums(LABELS, "label_mask", "label_"),
-        **_flag_sums(THEMES, "theme_mask", "theme_"),
-        **{
-            f"layout_{layout}": Count("pk", filter=Q(**{f"capacity_{layout}__gte": threshold}))
-            for layout in LAYOUTS
-        },
-    )
-    names = dict(Department.objects.filter(code__in=departments.keys()).values_list("code", "name"))
-    facets: dict[str, list[FacetValue]] = {
-        "department": [
-            FacetValue(code, names.get(code, code), departments[code], code in search.departments)
-            for code in sorted(departments)
-        ],
-        "kind": [
-            FacetValue(code, str(label), kinds.get(code, 0), code in search.kinds)
-            for code, label in Kind.choices
-        ],
-        "layout": [
-            FacetValue(code, str(label), sums[f"layout_{code}"] or 0, code == search.layout)
-            for code, label in Layout.choices
-        ],
-    }
-    for name, flags, selected in (
-        ("equipment", EQUIPMENT, search.equipment),
-        ("label", LABELS, search.labels),
-        ("theme", THEMES, search.themes),
-    ):
-        facets[name] = [
-            FacetValue(
-                flag.code,
-                str(flag.label),
-                int(sums[f"{name}_{flag.code}"] or 0),
-                flag.code in selected,
-            )
-            for flag in flags
-        ]
-    return facets
+    for code, kind, status, n in counts:
+        figures = rows.setdefault(code, DepartmentFigures(code=code, name=names.get(code, code)))
+        bucket = figures.published if status == Status.PUBLISHED else figures.draft
+        bucket[kind] = bucket.get(kind, 0) + n
+    return [rows[code] for code in sorted(rows)]
 
 
-def _ordered(queryset: QuerySet[Supplier], search: SupplierSearch) -> QuerySet[Supplier]:
-    origin = search.origin
-    if search.sort == "capacity":
-        column = f"capacity_{search.layout}" if search.layout else "max_capacity"
-        return queryset.order_by(f"-{column}", "name", "pk")
-    if search.sort == "distance" and origin:
-        return queryset.annotate(distance_sq=_distance_sq(origin)).order_by(
-            "distance_sq", "name", "pk"
-        )
-    if search.sort == "relevance" and query_terms(search.q):
-        return text_search(queryset, search.q, with_rank=True).order_by("text_rank", "name", "pk")
-    return queryset.order_by("name", "pk")
+def suppliers_recently_updated(*, user: User, limit: int = 10) -> QuerySet[Supplier]:
+    """The last listings changed, drafts included; bureau staff only (anyone else gets none)."""
+    if not _is_bureau_staff(user):
+        return Supplier.objects.none()
+    return (
+        Supplier.objects.select_related("commune")
+        .defer("search_document", "description_fr", "description_en")
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+
+
+def suppliers_for_export(
+    *, user: User, status: str = "", department: str = "", kind: str = ""
+) -> QuerySet[Supplier]:
+    """Every supplier, drafts included, narrowed by the filters that are set; bureau staff only
+    (anyone else gets none: the export holds contact details and drafts)."""
+    if not _is_bureau_staff(user):
+        return Supplier.objects.none()
+    queryset = Supplier.objects.select_related("commune__department").order_by("name", "pk")
+    if status:
+        queryset = queryset.filter(status=status)
+    if department:
+        queryset = queryset.filter(department_code=department)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset
 
 
 def supplier_search(
     *, search: SupplierSearch, user: User | None = None, with_facets: bool = True
 ) -> SearchResult:
-    """One page of the suppliers matching `search`, their count and the facet counts."""
-    base = suppliers_visible_to(user=user)
-    filtered = _filter(base, search)
-    count = filtered.order_by().count()
+    """One page of the suppliers matching `search`, their count and the facet counts, as `user` may
+    see them: published listings, plus drafts for staff and a member's own drafts."""
     offset = (max(search.page, 1) - 1) * search.page_size
-    page = (
-        _ordered(filtered, search)
-        .select_related("commune")
-        .defer("search_document", "description_fr", "description_en")
+    answer = index_search(
+        search,
+        visible=_visible_rows(user),
+        offset=offset,
+        limit=search.page_size,
+        with_facets=with_facets,
     )
-    results = list(page[offset : offset + search.page_size])
-    origin = search.origin
+    found = (
+        Supplier.objects.select_related("commune")
+        .defer("search_document", "description_fr", "description_en")
+        .in_bulk(answer.page_ids)
+    )
+    results = [found[pk] for pk in answer.page_ids if pk in found]
     for supplier in results:
-        supplier.distance_km = _distance_km(origin, supplier)
-    facets = _facets(base, filtered, search) if with_facets else {}
-    return SearchResult(search=search, count=count, results=results, facets=facets)
+        supplier.distance_km = answer.distances.get(supplier.pk)
+    facets = _facets(answer, search) if with_facets else {}
+    return SearchResult(search=search, count=answer.count, results=results, facets=facets)
 
 
-def _distance_km(origin: tuple[float, float] | None, supplier: Supplier) -> float | None:
-    if origin is None or supplier.latitude is None or supplier.longitude is None:
+def _visible_rows(user: User | None):
+    """The index rows `user` may see; None means published ones only."""
+    if user is None or not user.is_authenticated:
         return None
-    lat0, lon0 = origin
-    dlat = (supplier.latitude - lat0) * KM_PER_DEGREE
-    dlon = (supplier.longitude - lon0) * KM_PER_DEGREE * math.cos(math.radians(lat0))
-    return round(math.hypot(dlat, dlon), 1)
+    index = supplier_index()
+    if user.is_bureau_staff:
+        return np.ones(len(index.ids), dtype=bool)
+    if user.is_supplier_member:
+        own = index.rows_of(list(suppliers_of_member(user=user).values_list("pk", flat=True)))
+        rows = index.published.copy()
+        rows[own] = True
+        return rows
+    return None
+
+
+def _facets(answer: IndexAnswer, search: SupplierSearch) -> dict[str, list[FacetValue]]:
+    names = dict(
+        Department.objects.filter(code__in=answer.departments.keys()).values_list("code", "name")
+    )
+    facets: dict[str, list[FacetValue]] = {
+        "department": [
+            FacetValue(
+                code, names.get(code, code), answer.departments[code], code in search.departments
+            )
+            for code in sorted(answer.departments)
+        ],
+        "kind": [
+            FacetValue(code, str(label), answer.kinds.get(code, 0), code in search.kinds)
+            for code, label in Kind.choices
+        ],
+        "layout": [
+            FacetValue(code, str(label), answer.layouts.get(code, 0), code == search.layout)
+            for code, label in Layout.choices
+        ],
+    }
+    for name, flags, selected, key in (
+        ("equipment", EQUIPMENT, search.equipment, "equipment"),
+        ("label", LABELS, search.labels, "labels"),
+        ("theme", THEMES, search.themes, "themes"),
+    ):
+        counts = answer.flags.get(key, {})
+        facets[name] = [
+            FacetValue(flag.code, str(flag.label), counts.get(flag.bit, 0), flag.code in selected)
+            for flag in flags
+        ]
+    return facets
 
 
 def supplier_public_detail(

@@ -1,20 +1,37 @@
-"""Writes on the directory. Every change of a supplier or its rooms goes through here, so that the
-summary columns and the search document stay true."""
+"""Writes on the directory. Every change of a supplier, its rooms or its photos goes through here, so
+that the summary columns and the search document stay true and every stored photo is clean."""
 
 from __future__ import annotations
 
+import io
+import uuid
+import warnings
 from collections.abc import Iterable
 from functools import lru_cache
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from micedesk.core.text import document
-from micedesk.directory.models import MeetingRoom, Status, Supplier
+from micedesk.directory.models import MeetingRoom, Status, Supplier, SupplierPhoto
 from micedesk.directory.vocab import CATEGORY_KIND, LABELS, LAYOUTS, THEMES, Category, Kind
+
+PHOTOS_PER_SUPPLIER_MAX = 20
+PHOTO_MAX_PIXELS = 40_000_000
+PHOTO_MAX_EDGE = 2400
+# Pillow format -> (file extension, content types a browser may declare for it)
+PHOTO_FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "JPEG": ("jpg", ("image/jpeg", "image/pjpeg")),
+    "PNG": ("png", ("image/png", "image/x-png")),
+    "WEBP": ("webp", ("image/webp",)),
+}
 
 
 def supplier_unique_slug(*, name: str, commune_name: str, exclude_pk: int | None = None) -> str:
@@ -159,3 +176,116 @@ def suppliers_refresh_all(*, batch_size: int = 2000) -> int:
         )
         count += len(batch)
     return count
+
+
+def supplier_photo_add(*, supplier: Supplier, image: File, caption: str = "") -> SupplierPhoto:
+    """Decode `image`, write it anew with Pillow and store it at the end of the supplier's photos.
+
+    What is stored is a file Pillow wrote (metadata dropped, at most PHOTO_MAX_EDGE pixels a side,
+    a name the server chose), never the bytes received. Raises ValidationError keyed by `image`
+    when the file is not an accepted picture, without a key when the listing is full.
+    """
+    _check_photo_room(supplier)  # before any decoding: a full listing costs no image work
+    clean = _photo_reencoded(image)
+    return _supplier_photo_store(supplier=supplier, image=clean, caption=caption)
+
+
+def supplier_photo_delete(*, photo: SupplierPhoto) -> None:
+    """Delete the row, then its file once the deletion is committed."""
+    storage, name = photo.image.storage, photo.image.name
+    with transaction.atomic():
+        photo.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _check_photo_room(supplier: Supplier) -> None:
+    if supplier.photos.count() >= PHOTOS_PER_SUPPLIER_MAX:
+        raise ValidationError(
+            _("A listing holds at most %(max)s photos."),
+            code="photo_limit",
+            params={"max": PHOTOS_PER_SUPPLIER_MAX},
+        )
+
+
+@transaction.atomic
+def _supplier_photo_store(*, supplier: Supplier, image: ContentFile, caption: str) -> SupplierPhoto:
+    # The supplier's row is locked so that two uploads at once can neither pass the limit nor take
+    # the same position (SQLite gets the same from its immediate transactions).
+    Supplier.objects.select_for_update().only("pk").get(pk=supplier.pk)
+    _check_photo_room(supplier)
+    last = supplier.photos.aggregate(last=Max("position"))["last"]
+    photo = SupplierPhoto(supplier=supplier, caption=caption, position=(last or 0) + 1)
+    # The file is written before the row: if the row is refused, the file must not stay behind.
+    photo.image.save(image.name, image, save=False)
+    try:
+        photo.full_clean()
+        photo.save()
+    except Exception:
+        photo.image.delete(save=False)
+        raise
+    return photo
+
+
+def _photo_reencoded(image: File) -> ContentFile:
+    """Decode the image and write it anew: metadata (EXIF, with its GPS position) is dropped, the
+    orientation it gave applied first, and the longest side capped at PHOTO_MAX_EDGE pixels."""
+    picture = _photo_opened(image)
+    image_format = picture.format
+    picture = ImageOps.exif_transpose(picture)
+    picture.thumbnail((PHOTO_MAX_EDGE, PHOTO_MAX_EDGE))
+    if image_format == "JPEG" and picture.mode not in ("RGB", "L"):
+        picture = picture.convert("RGB")
+    buffer = io.BytesIO()
+    options = {"quality": 85} if image_format in ("JPEG", "WEBP") else {"optimize": True}
+    picture.save(buffer, format=image_format, **options)
+    extension = PHOTO_FORMATS[image_format][0]
+    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+
+
+def _photo_opened(image: File) -> Image.Image:
+    """The decoded image, or a ValidationError (keyed by `image`) saying why it is refused."""
+    not_an_image = ValidationError(
+        _(
+            "This file is not a readable image: its name says “%(name)s” but its content is "
+            "not a JPEG, PNG or WebP picture."
+        ),
+        code="photo_not_an_image",
+        params={"name": image.name},
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image.seek(0)
+            with Image.open(image) as probe:
+                probe.verify()  # checks the whole file, but leaves `probe` unusable
+                _check_photo_format(probe)
+            image.seek(0)
+            picture = Image.open(image)
+            picture.load()
+    except ValidationError as error:
+        raise ValidationError({"image": error}) from None
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ValidationError({"image": _too_many_pixels()}) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError({"image": not_an_image}) from None
+    return picture
+
+
+def _check_photo_format(picture: Image.Image) -> None:
+    if picture.format not in PHOTO_FORMATS:
+        raise ValidationError(
+            _("This picture is a %(format)s image; only JPEG, PNG and WebP are accepted."),
+            code="photo_wrong_type",
+            params={"format": picture.format or "?"},
+        )
+    width, height = picture.size
+    if width * height > PHOTO_MAX_PIXELS:
+        raise _too_many_pixels()
+
+
+def _too_many_pixels() -> ValidationError:
+    return ValidationError(
+        _("This picture has too many pixels; at most %(max)s million are accepted."),
+        code="photo_too_many_pixels",
+        params={"max": PHOTO_MAX_PIXELS // 1_000_000},
+    )

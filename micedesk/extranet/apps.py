@@ -6,4 +6,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ExtranetConfig(AppConfig):
     name = "micedesk.extranet"
-    verbose_name = _("extranet")
+    verbose_name = _("Extranet")

@@ -1,36 +1,24 @@
-"""Forms of the extranet: a supplier's listing, its meeting rooms and its photos."""
+"""Forms of the extranet: a supplier's listing, its meeting rooms and its photo uploads."""
 
 from __future__ import annotations
 
-import io
 import os
-import uuid
-import warnings
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from micedesk.directory.forms import FlagMasksMixin, FlagSetField, formfield_https
 from micedesk.directory.models import MeetingRoom, Supplier
+from micedesk.directory.services import PHOTO_FORMATS
 from micedesk.directory.vocab import LABELS, THEMES
 from micedesk.geo.models import Commune
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_PIXELS = 40_000_000
-PHOTO_MAX_EDGE = 2400
-# Pillow format -> (file extension, content types a browser may declare for it)
-PHOTO_FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "JPEG": ("jpg", ("image/jpeg", "image/pjpeg")),
-    "PNG": ("png", ("image/png", "image/x-png")),
-    "WEBP": ("webp", ("image/webp",)),
-}
 PHOTO_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp"}
 ROOMS_MAX = 50
 
@@ -183,6 +171,10 @@ RoomFormSet = forms.inlineformset_factory(
 
 
 class PhotoForm(forms.Form):
+    """The upload as a browser sends it. What the field can tell (weight, name, declared type) is
+    checked here; the content is decoded and re-encoded by directory.services.supplier_photo_add,
+    whose refusals the view shows on this form."""
+
     image = forms.FileField(
         label=_("Photo"),
         help_text=_("JPEG, PNG or WebP, up to 5 MB."),
@@ -190,10 +182,10 @@ class PhotoForm(forms.Form):
     )
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
 
-    def clean_image(self) -> ContentFile:
+    def clean_image(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["image"]
         _check_photo_upload(upload)
-        return _photo_reencoded(upload)
+        return upload
 
 
 def _check_photo_upload(upload: UploadedFile) -> None:
@@ -212,71 +204,4 @@ def _check_photo_upload(upload: UploadedFile) -> None:
             _("Only JPEG, PNG and WebP photos are accepted; this file is “%(name)s” (%(type)s)."),
             code="photo_wrong_type",
             params={"name": upload.name, "type": declared or _("unknown type")},
-        )
-
-
-def _photo_reencoded(upload: UploadedFile) -> ContentFile:
-    """Decode the upload with Pillow and write it anew: what is stored is an image Pillow made.
-
-    Metadata (EXIF, with its GPS position) is dropped; the orientation it gave is applied first.
-    """
-    image = _photo_opened(upload)
-    image_format = image.format
-    image = ImageOps.exif_transpose(image)
-    image.thumbnail((PHOTO_MAX_EDGE, PHOTO_MAX_EDGE))
-    if image_format == "JPEG" and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
-    buffer = io.BytesIO()
-    options = {"quality": 85} if image_format in ("JPEG", "WEBP") else {"optimize": True}
-    image.save(buffer, format=image_format, **options)
-    extension = PHOTO_FORMATS[image_format][0]
-    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
-
-
-def _photo_opened(upload: UploadedFile) -> Image.Image:
-    """The decoded image, or a ValidationError saying why the file is not an accepted photo."""
-    not_an_image = ValidationError(
-        _(
-            "This file is not a readable image: its name says “%(name)s” but its content is "
-            "not a JPEG, PNG or WebP picture."
-        ),
-        code="photo_not_an_image",
-        params={"name": upload.name},
-    )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            upload.seek(0)
-            with Image.open(upload) as probe:
-                probe.verify()
-                _check_photo_format(probe)
-            upload.seek(0)
-            image = Image.open(upload)
-            image.load()
-    except ValidationError:
-        raise
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise ValidationError(
-            _("This picture has too many pixels; at most %(max)s million are accepted."),
-            code="photo_too_many_pixels",
-            params={"max": PHOTO_MAX_PIXELS // 1_000_000},
-        ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise not_an_image from None
-    return image
-
-
-def _check_photo_format(image: Image.Image) -> None:
-    if image.format not in PHOTO_FORMATS:
-        raise ValidationError(
-            _("This picture is a %(format)s image; only JPEG, PNG and WebP are accepted."),
-            code="photo_wrong_type",
-            params={"format": image.format or "?"},
-        )
-    width, height = image.size
-    if width * height > PHOTO_MAX_PIXELS:
-        raise ValidationError(
-            _("This picture has too many pixels; at most %(max)s million are accepted."),
-            code="photo_too_many_pixels",
-            params={"max": PHOTO_MAX_PIXELS // 1_000_000},
         )

@@ -11,23 +11,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from micedesk.directory.models import Supplier
-from micedesk.directory.selectors import suppliers_of_member
-from micedesk.directory.services import supplier_publish, supplier_save, supplier_unpublish
-from micedesk.directory.vocab import Kind
-from micedesk.extranet.decorators import extranet_member_required, supplier_member_required
-from micedesk.extranet.forms import PhotoForm, RoomFormSet, SupplierForm, commune_options
-from micedesk.extranet.photos import (
-    PHOTOS_PER_SUPPLIER_MAX,
-    supplier_photo_add,
-    supplier_photo_delete,
-)
-from micedesk.extranet.queries import (
-    partners_of_member,
+from micedesk.directory.selectors import (
     supplier_status_counts,
     suppliers_in_territory,
     suppliers_in_territory_of_member,
+    suppliers_of_member,
     suppliers_of_member_with_hints,
 )
+from micedesk.directory.services import (
+    PHOTOS_PER_SUPPLIER_MAX,
+    supplier_photo_add,
+    supplier_photo_delete,
+    supplier_publish,
+    supplier_save,
+    supplier_unpublish,
+)
+from micedesk.directory.vocab import Kind
+from micedesk.extranet.decorators import extranet_member_required, supplier_member_required
+from micedesk.extranet.forms import PhotoForm, RoomFormSet, SupplierForm, commune_options
+from micedesk.geo.selectors import partners_of_member
 
 TERRITORY_PAGE_SIZE = 50
 
@@ -144,18 +146,18 @@ def supplier_unpublish_view(request: HttpRequest, pk: int) -> HttpResponse:
 def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     supplier = _own_supplier(request, pk)
     form = PhotoForm(request.POST, request.FILES)
-    if supplier.photos.count() >= PHOTOS_PER_SUPPLIER_MAX:
-        form.add_error(
-            None, _("A listing holds at most %(max)s photos.") % {"max": PHOTOS_PER_SUPPLIER_MAX}
-        )
-    if not form.is_valid():
-        messages.error(request, _("The photo was not added: see why below."))
-        return _edit_page(request, supplier, photo_form=form, status=400)
-    supplier_photo_add(
-        supplier=supplier, image=form.cleaned_data["image"], caption=form.cleaned_data["caption"]
-    )
-    messages.success(request, _("The photo has been added."))
-    return redirect("extranet:supplier_edit", pk=pk)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            supplier_photo_add(supplier=supplier, image=data["image"], caption=data["caption"])
+        except ValidationError as error:
+            # Keyed by `image` when the picture is refused, unkeyed when the listing is full.
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The photo has been added."))
+            return redirect("extranet:supplier_edit", pk=pk)
+    messages.error(request, _("The photo was not added: see why below."))
+    return _edit_page(request, supplier, photo_form=form, status=400)
 
 
 @supplier_member_required

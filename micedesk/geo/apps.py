@@ -6,4 +6,4 @@ from django.utils.translation import gettext_lazy as _
 
 class GeoConfig(AppConfig):
     name = "micedesk.geo"
-    verbose_name = _("geo")
+    verbose_name = _("Geography")

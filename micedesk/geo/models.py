@@ -23,7 +23,9 @@ class Region(models.Model):
 class Department(models.Model):
     code = models.CharField(_("INSEE code"), max_length=3, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("region")
+    )
 
     class Meta:
         verbose_name = _("department")
@@ -37,8 +39,10 @@ class Department(models.Model):
 class Commune(models.Model):
     insee_code = models.CharField(_("INSEE code"), max_length=5, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(max_length=120)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="communes")
+    slug = models.SlugField(_("web address"), max_length=120)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="communes", verbose_name=_("department")
+    )
     postal_codes = models.JSONField(_("postal codes"), default=list)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -64,7 +68,7 @@ class Partner(models.Model):
     """An institutional partner: it covers a territory, a set of communes."""
 
     name = models.CharField(_("name"), max_length=150, unique=True)
-    slug = models.SlugField(max_length=160, unique=True)
+    slug = models.SlugField(_("web address"), max_length=160, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=PartnerKind.choices)
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="partners", verbose_name=_("department")

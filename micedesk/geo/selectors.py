@@ -1,10 +1,12 @@
 """Reads of the geography: which partner covers a commune, the commune picker, a territory.
 
-Reference data is public, so these reads take no user: scoping happens in the apps that show
-partner-only data.
+Reference data is public, so most of these reads take no user; `partners_of_member` takes one, as
+it answers who a user acts for.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import (
@@ -23,6 +25,10 @@ from django.db.models.functions import Cast, Coalesce, Replace
 from django.utils.text import slugify
 
 from micedesk.geo.models import Commune, Department, Partner
+
+if TYPE_CHECKING:
+    # For type hints only: geo sits on the ground with accounts and imports no other app at run time.
+    from micedesk.accounts.models import User
 
 
 def _territory_size() -> Subquery:
@@ -98,3 +104,10 @@ def commune_of_region(*, insee_code: str) -> Commune | None:
         .filter(insee_code=insee_code, department__region_id=settings.MICEDESK_REGION_CODE)
         .first()
     )
+
+
+def partners_of_member(*, user: User) -> QuerySet[Partner]:
+    """The institutional partners a partner member acts for; nothing for any other user."""
+    if not user.is_authenticated or not user.is_partner_member:
+        return Partner.objects.none()
+    return Partner.objects.filter(members=user)

@@ -6,4 +6,4 @@ from django.utils.translation import gettext_lazy as _
 
 class PortalConfig(AppConfig):
     name = "micedesk.portal"
-    verbose_name = _("portal")
+    verbose_name = _("Portal")

@@ -28,7 +28,7 @@ class CreateApiKeyTestCase:
         assert api_key_authenticate(secret=secret) == people.supplier
         key = ApiKey.objects.get(user=people.supplier)
         assert key.label == "CRM sync" and key.prefix in secret and key.prefix in message
-        assert "not shown again" in message
+        assert "ne sera plus affichée" in message  # French by default
 
     def test_it_prints_the_key_alone_on_standard_output(self, people):
         secret, _message = create_api_key("--user", people.staff.email)
@@ -51,7 +51,7 @@ class CreateApiKeyTestCase:
     def test_it_refuses_an_inactive_user(self, people):
         people.partner.is_active = False
         people.partner.save()
-        with pytest.raises(CommandError, match="inactive"):
+        with pytest.raises(CommandError, match="inactif"):
             create_api_key("--user", people.partner.email)
         assert not ApiKey.objects.exists()
 

@@ -101,7 +101,7 @@ class ApiAuthenticationTestCase:
         key, secret = api_key_create(user=people.staff)
         api_key_revoke(key=key)
         [error] = api.get(SEARCH, key=secret).json()["detail"]
-        assert error["type"] == "invalid_api_key" and "revoked" in error["msg"]
+        assert error["type"] == "invalid_api_key" and "révoquée" in error["msg"]
 
     def test_a_key_records_when_it_was_last_used(self, api, directory, people):
         key, secret = api_key_create(user=people.supplier)

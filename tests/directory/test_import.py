@@ -225,8 +225,8 @@ class SuppliersImportTestCase:
         path = write_csv(tmp_path / "in.csv", [hotel(category="castle")])
         with translation.override("en"):
             report = suppliers_import(source=path)
-        assert "Unknown code" in report.errors[0].message
-        assert str(report.errors[0]).startswith("line 2, category: ")
+            assert "Unknown code" in report.errors[0].message
+            assert str(report.errors[0]).startswith("line 2, category: ")
 
 
 # Each bad input: (lines of the refused supplier, line number, column). The good supplier

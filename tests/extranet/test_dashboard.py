@@ -44,14 +44,14 @@ class SupplierDashboardTestCase:
         people.hotel.save()
         client.force_login(people.supplier)
         hints = dict(client.get(URL).context["listings"])[people.hotel]
-        assert [str(hint) for hint in hints] == ["No description in English", "No photo"]
+        assert [str(hint) for hint in hints] == ["Pas de description en anglais", "Aucune photo"]
 
     def test_it_flags_a_venue_without_rooms(self, client, people):
         bare = SupplierFactory(name="Manoir sans salle", slug="manoir-sans-salle")
         bare.members.add(people.supplier)
         client.force_login(people.supplier)
         hints = dict(client.get(URL).context["listings"])[bare]
-        assert "No meeting room" in [str(hint) for hint in hints]
+        assert "Aucune salle de réunion" in [str(hint) for hint in hints]
 
 
 class PartnerDashboardTestCase:

@@ -10,8 +10,8 @@ from django.urls import reverse
 from PIL import Image
 
 from micedesk.directory.models import SupplierPhoto
+from micedesk.directory.services import PHOTOS_PER_SUPPLIER_MAX, supplier_photo_add
 from micedesk.extranet.forms import PHOTO_MAX_BYTES
-from micedesk.extranet.photos import PHOTOS_PER_SUPPLIER_MAX, supplier_photo_add
 from tests.extranet.helpers import image_bytes, upload
 
 

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from micedesk.directory.models import SupplierPhoto
-from micedesk.extranet.photos import supplier_photo_add
+from micedesk.directory.services import supplier_photo_add
 from tests.extranet.helpers import image_bytes
 
 

@@ -17,15 +17,15 @@ DEMO_LOGINS = [
         "admin@micedesk.localhost",
         "demo-admin-2026",
         Role.ADMIN,
-        "Administrator (Django admin, settings)",
+        "Administrateur (démo)",
     ),
-    ("staff@micedesk.localhost", "demo-staff-2026", Role.STAFF, "Bureau staff (back-office)"),
-    ("hotel@micedesk.localhost", "demo-hotel-2026", Role.SUPPLIER, "Supplier member (extranet)"),
+    ("staff@micedesk.localhost", "demo-staff-2026", Role.STAFF, "Équipe du bureau (démo)"),
+    ("hotel@micedesk.localhost", "demo-hotel-2026", Role.SUPPLIER, "Membre prestataire (démo)"),
     (
         "partner@micedesk.localhost",
         "demo-partner-2026",
         Role.PARTNER,
-        "Convention bureau member (extranet)",
+        "Membre du bureau des congrès (démo)",
     ),
 ]
 
