@@ -23,6 +23,8 @@ from micedesk.directory.forms import SupplierAdminForm
 from micedesk.directory.models import MeetingRoom, Supplier, SupplierPhoto
 from micedesk.directory.services import (
     supplier_apply_derived,
+    supplier_photo_add,
+    supplier_photo_delete,
     supplier_publish,
     supplier_refresh,
     supplier_unpublish,
@@ -205,6 +207,27 @@ class SupplierAdmin(BureauStaffPermissions, admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         supplier_refresh(supplier=form.instance)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not SupplierPhoto:
+            return super().save_formset(request, form, formset, change)
+        # Photos go through the services, as in the extranet: re-encoded, metadata dropped.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for photo_form in formset.initial_forms:
+            if photo_form in formset.deleted_forms:
+                supplier_photo_delete(photo=photo_form.instance)
+                formset.deleted_objects.append(photo_form.instance)
+            elif photo_form.has_changed():
+                formset.changed_objects.append((photo_form.save(), photo_form.changed_data))
+        for photo_form in formset.extra_forms:
+            if photo_form.has_changed() and photo_form not in formset.deleted_forms:
+                photo = supplier_photo_add(
+                    supplier=form.instance,
+                    image=photo_form.cleaned_data["image"],
+                    caption=photo_form.cleaned_data.get("caption", ""),
+                )
+                formset.new_objects.append(photo)
+        return None
 
     def selected(self, queryset: QuerySet[Supplier]) -> QuerySet[Supplier]:
         return queryset.select_related("commune__department")
