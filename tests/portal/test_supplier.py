@@ -68,13 +68,13 @@ class SupplierPageTestCase:
         headers = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', table)
         assert headers == [
             "Room",
-            "Area (m²)",
-            "Ceiling height (m)",
-            "Daylight / blackout",
             "Theatre",
             "Classroom",
             "U-shape",
             "Boardroom",
+            "Area (m²)",
+            "Ceiling height (m)",
+            "Daylight / blackout",
             "Equipment",
         ]
         gardes = re.search(r"Salle des Gardes</th>(.*?)</tr>", table, re.S).group(1)
