@@ -80,13 +80,13 @@ class SupplierPageTestCase:
         gardes = re.search(r"Salle des Gardes</th>(.*?)</tr>", table, re.S).group(1)
         cells = re.findall(r"<td[^>]*>([^<]*)</td>", gardes)
         assert cells == [
-            "150",
-            "4.20",
-            "Daylight, full blackout",
             "120",
             "—",
             "40",
             "—",
+            "150",
+            "4.20",
+            "Daylight, full blackout",
             "Projector, Wi-Fi, 12 power outlets",
         ]
 
