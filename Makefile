@@ -40,6 +40,8 @@ run: messages
 	@echo "Serving on http://$(BIND) (Ctrl-C stops the web server and the task worker)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(PY) manage.py db_worker --queue-name '*' & \
+	$(PY) manage.py send_dispatches --loop & \
+	while true; do $(PY) manage.py remind_dispatches; sleep 3600; done & \
 	$(VENV)/bin/gunicorn micedesk.wsgi --bind $(BIND) --workers $(WORKERS) --worker-class gthread \
 		--threads $(THREADS) --access-logfile - --log-level warning
 
@@ -58,7 +60,9 @@ check-deploy: install
 		ALLOWED_HOSTS=meetings.example $(PY) manage.py check --deploy --fail-level WARNING
 
 test-sqlite: install
-	env -u DATABASE_URL $(VENV)/bin/pytest -q
+	@# A file database: threaded tests need SQLite to make a second writer wait, which it cannot in memory.
+	rm -f var/test-sqlite.sqlite3*
+	env -u DATABASE_URL SQLITE_TEST_NAME=$(CURDIR)/var/test-sqlite.sqlite3 $(VENV)/bin/pytest -q
 
 test-postgresql: install
 	@url="$${TEST_DATABASE_URL:-}"; \

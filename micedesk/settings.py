@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "micedesk.accounts",
     "micedesk.geo",
     "micedesk.directory",
+    "micedesk.leads",
     "micedesk.portal",
     "micedesk.extranet",
     "micedesk.backoffice",
@@ -183,6 +184,10 @@ CONTENT_SECURITY_POLICY = (
 )
 
 API_PAGE_SIZE_MAX = 100
+
+# Quote requests: how long a planner's private link works, and how far back a duplicate is looked for.
+LEADS_LINK_MAX_AGE_DAYS = envint("LEADS_LINK_MAX_AGE_DAYS", "180")
+LEADS_DUPLICATE_WINDOW_DAYS = envint("LEADS_DUPLICATE_WINDOW_DAYS", "60")
 
 LOGGING = {
     "version": 1,
