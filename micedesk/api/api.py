@@ -1,4 +1,5 @@
-"""The JSON API (django-ninja): the supplier search and the public listing, as the caller's role sees them."""
+"""The JSON API (django-ninja): the supplier search and the public listing, as the caller's role sees
+them; quote requests from partner web sites, their reading by role, and suppliers' answers."""
 
 from __future__ import annotations
 
@@ -8,14 +9,19 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Path, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.responses import Status
 
+from micedesk.accounts.models import User
 from micedesk.api import schemas
-from micedesk.api.auth import ApiKeyBearer, ApiKeyRefused, caller
+from micedesk.api.auth import ApiKeyBearer, ApiKeyRefused, caller, caller_key_id
 from micedesk.core.search import query_terms
 from micedesk.directory.models import MeetingRoom, Supplier
 from micedesk.directory.selectors import (
@@ -26,13 +32,19 @@ from micedesk.directory.selectors import (
 )
 from micedesk.directory.vocab import EQUIPMENT
 from micedesk.geo.models import Commune
-from micedesk.geo.selectors import commune_of_region, departments_of_region
+from micedesk.geo.selectors import commune_of_region, departments_of_region, partners_of_member
+from micedesk.leads.intake import API_KEY_CLIENT_PREFIX, TooManyRequests, quote_request_submit
+from micedesk.leads.matching import match_explanation
+from micedesk.leads.models import Channel, Dispatch, QuoteRequest
+from micedesk.leads.responses import dispatch_answer
+from micedesk.leads.selectors import dispatches_for, quote_requests_for
 
 logger = logging.getLogger("django.request")
 
 DESCRIPTION = """\
-The supplier directory of the destination: venues with their meeting rooms, agencies, service and
-activity providers.
+The supplier directory of the destination (venues with their meeting rooms, agencies, service and
+activity providers), quote requests sent by partner web sites and staff, and suppliers' answers to
+the requests dispatched to them.
 
 **Authentication.** Send `Authorization: Bearer KEY` with a key from
 `python manage.py create_api_key --user EMAIL`; a key sees what its user's role sees (bureau staff
@@ -130,7 +142,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 def parameter_location(loc: Iterable[object]) -> list[str | int]:
     """`["query", "equipment", 0]`: ninja leaves the schema's argument name in some locations."""
     parts = [part if isinstance(part, int) else str(part) for part in loc]
-    if parts[:2] == ["query", "filters"]:
+    if parts[:2] in (["query", "filters"], ["body", "payload"]):
         del parts[1]
     return parts
 
@@ -149,7 +161,8 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         response = api.create_response(request, body, status=exc.status_code)
         response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
         return response
-    return api.create_response(request, error_body([], exc.message, "http_error"), exc.status_code)
+    body = error_body([], exc.message, "http_error")
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(Http404)
@@ -376,3 +389,272 @@ def supplier_detail(
             status=404, loc=["path", "id"], msg=_("No supplier with this id."), type="not_found"
         )
     return supplier_document(supplier)
+
+
+# Quote requests and dispatches.
+
+WRITE_ERRORS = {
+    401: schemas.ErrorOut,
+    403: schemas.ErrorOut,
+    404: schemas.ErrorOut,
+    422: schemas.ErrorOut,
+}
+
+
+def require_caller(request: HttpRequest) -> User:
+    """The key's user; 401 for the public, which these endpoints never serve."""
+    user = caller(request)
+    if user is None:
+        raise ApiError(
+            status=401,
+            loc=["header", "Authorization"],
+            msg=_("This endpoint needs an API key."),
+            type="auth_required",
+        )
+    return user
+
+
+def refuse_role() -> ApiError:
+    return ApiError(
+        status=403,
+        loc=["header", "Authorization"],
+        msg=_("This API key's role may not do this."),
+        type="forbidden",
+    )
+
+
+def body_errors(error: DjangoValidationError) -> ValidationError:
+    """A service's refusal as the API's 422: one item per message, `loc` naming the field."""
+    items = []
+    for field, errors in error.error_dict.items():
+        loc = ["body"] if field == NON_FIELD_ERRORS else ["body", field]
+        for item in errors:
+            message = item.message % item.params if item.params else item.message
+            items.append(error_item(loc, str(message), item.code or "invalid"))
+    return ValidationError(items)
+
+
+def too_many(request: HttpRequest, error: TooManyRequests) -> HttpResponse:
+    body = error_body(["body"], error.messages[0], "rate_limited")
+    response = api.create_response(request, body, status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def submission_data(payload: schemas.QuoteRequestIn) -> dict:
+    """The intake's data: what was sent, codes as plain strings, absent values left out."""
+    return payload.model_dump(mode="json", exclude_none=True)
+
+
+def planner_document(quote_request: QuoteRequest, user: User) -> dict:
+    """The planner's personal details for staff, and for a supplier that was sent the request if
+    the planner consented to share them; otherwise only the kind of organisation and sector."""
+    shared = user.is_bureau_staff or (user.is_supplier_member and quote_request.consent_share)
+    personal = ("contact_name", "organisation", "email", "phone")
+    return {
+        "shared": shared,
+        "organisation_kind": quote_request.organisation_kind,
+        "sector": quote_request.sector,
+        **{name: getattr(quote_request, name) if shared else None for name in personal},
+    }
+
+
+def quote_request_document(quote_request: QuoteRequest, user: User) -> dict:
+    plain = (
+        "id reference status channel created_at event_kind start_date end_date flexible_dates "
+        "participants days bedrooms departments duplicate_of_id"
+    ).split()
+    document = {name: getattr(quote_request, name) for name in plain}
+    document["duplicate_of"] = document.pop("duplicate_of_id")
+    commune = quote_request.commune
+    return {
+        **document,
+        "layout": quote_request.layout or None,
+        "commune": commune_document(commune) if commune is not None else None,
+        "planner": planner_document(quote_request, user),
+    }
+
+
+def explanation_language(request: HttpRequest, quote_request: QuoteRequest) -> str:
+    """The caller's language when it asks for one, else the request's."""
+    if request.headers.get("Accept-Language"):
+        return translation.get_language_from_request(request)
+    return quote_request.language
+
+
+def dispatch_document(dispatch: Dispatch, language: str) -> dict:
+    recipient = dispatch.supplier or dispatch.partner
+    return {
+        "id": dispatch.pk,
+        "recipient": {
+            "kind": "supplier" if dispatch.supplier_id else "partner",
+            "id": recipient.pk,
+            "name": recipient.name,
+        },
+        "status": dispatch.status,
+        "sent_at": dispatch.sent_at,
+        "first_answer_at": dispatch.first_answer_at,
+        "explanation": match_explanation(reasons=dispatch.explanation or [], language=language),
+    }
+
+
+def visible_request(user: User, id: int) -> QuoteRequest:
+    quote_request = quote_requests_for(user=user).select_related("commune").filter(pk=id).first()
+    if quote_request is None:
+        raise ApiError(
+            status=404,
+            loc=["path", "id"],
+            msg=_("No quote request with this id."),
+            type="not_found",
+        )
+    return quote_request
+
+
+RequestId = Path(..., ge=1, le=schemas.ID_MAX, description="Quote request id.")
+
+
+@api.post(
+    "/v1/quote-requests",
+    response={
+        201: schemas.QuoteRequestCreatedOut,
+        400: schemas.ErrorOut,
+        429: schemas.ErrorOut,
+        **WRITE_ERRORS,
+    },
+    operation_id="quote_requests_create",
+    summary="Send a planner's quote request",
+    description="For partner web sites (a partner member's key) and the bureau's staff. The request "
+    "is qualified like one from the portal: a duplicate of an earlier request is linked to it "
+    "(`duplicate_of`) and not sent again; suspected spam waits for staff. Each key may send "
+    "120 requests a minute; beyond, 429 with `Retry-After` (seconds).",
+    tags=["quote requests"],
+)
+def quote_request_create(
+    request: HttpRequest, payload: schemas.QuoteRequestIn
+) -> Status | HttpResponse:
+    user = require_caller(request)
+    if not (user.is_bureau_staff or user.is_partner_member):
+        raise refuse_role()
+    via_partner = partners_of_member(user=user).first() if user.is_partner_member else None
+    try:
+        quote_request = quote_request_submit(
+            data=submission_data(payload),
+            channel=Channel.API,
+            submitted_by=user,
+            via_partner=via_partner,
+            client_key=f"{API_KEY_CLIENT_PREFIX}{caller_key_id(request)}",
+        )
+    except TooManyRequests as error:
+        return too_many(request, error)
+    except DjangoValidationError as error:
+        raise body_errors(error) from error
+    return Status(
+        201,
+        {
+            "id": quote_request.pk,
+            "status": quote_request.status,
+            "duplicate_of": quote_request.duplicate_of_id,
+        },
+    )
+
+
+@api.get(
+    "/v1/quote-requests",
+    response={200: schemas.QuoteRequestListOut, **WRITE_ERRORS},
+    operation_id="quote_requests_list",
+    summary="The quote requests the caller may read",
+    description="Newest first. Staff read every request; a partner member those of its territory "
+    "or sent to its partner; a supplier member those sent to its suppliers. The planner's "
+    "personal details are given to staff, and to a supplier only if the planner consented.",
+    tags=["quote requests"],
+)
+def quote_request_list(request: HttpRequest, filters: Query[schemas.QuoteRequestFilters]) -> dict:
+    user = require_caller(request)
+    requests = (
+        quote_requests_for(user=user).select_related("commune").order_by("-created_at", "-pk")
+    )
+    paginator = Paginator(requests, filters.page_size)
+    page = paginator.get_page(filters.page) if filters.page <= paginator.num_pages else None
+    return {
+        "count": paginator.count,
+        "results": [quote_request_document(item, user) for item in (page or [])],
+    }
+
+
+@api.get(
+    "/v1/quote-requests/{id}",
+    response={200: schemas.QuoteRequestOut, **WRITE_ERRORS},
+    operation_id="quote_requests_get",
+    summary="One quote request",
+    description="A request the caller may not read answers 404, like an unknown one.",
+    tags=["quote requests"],
+)
+def quote_request_detail(request: HttpRequest, id: int = RequestId) -> dict:
+    user = require_caller(request)
+    return quote_request_document(visible_request(user, id), user)
+
+
+@api.get(
+    "/v1/quote-requests/{id}/dispatches",
+    response={200: list[schemas.DispatchOut], **WRITE_ERRORS},
+    operation_id="quote_requests_dispatches",
+    summary="Where a quote request was sent (staff)",
+    description="One item per recipient, with why it was chosen: `explanation` is in the language "
+    "of `Accept-Language`, or the planner's without it.",
+    tags=["quote requests"],
+)
+def quote_request_dispatches(request: HttpRequest, id: int = RequestId) -> list[dict]:
+    user = require_caller(request)
+    if not user.is_bureau_staff:
+        raise refuse_role()
+    quote_request = visible_request(user, id)
+    language = explanation_language(request, quote_request)
+    dispatches = dispatches_for(user=user).filter(quote_request=quote_request).order_by("pk")
+    return [dispatch_document(dispatch, language) for dispatch in dispatches]
+
+
+@api.post(
+    "/v1/dispatches/{id}/response",
+    response={200: schemas.DispatchAnswerOut, 400: schemas.ErrorOut, **WRITE_ERRORS},
+    operation_id="dispatches_answer",
+    summary="A supplier answers a quote request",
+    description="For a supplier member's key, on the dispatches sent to its suppliers (any other "
+    "id answers 404). `interested`, `declined` (with `reason`), `proposal` (with `amount`), "
+    "then `won` or `lost` (with `lost_to`); a move the dispatch's status does not allow is "
+    "refused with 422.",
+    tags=["quote requests"],
+)
+def dispatch_response(
+    request: HttpRequest,
+    payload: schemas.DispatchAnswerIn,
+    id: int = Path(..., ge=1, le=schemas.ID_MAX, description="Dispatch id."),
+) -> dict:
+    user = require_caller(request)
+    if not user.is_supplier_member:
+        raise refuse_role()
+    dispatch = dispatches_for(user=user).filter(pk=id, supplier__isnull=False).first()
+    if dispatch is None:
+        raise ApiError(
+            status=404, loc=["path", "id"], msg=_("No dispatch with this id."), type="not_found"
+        )
+    try:
+        dispatch = dispatch_answer(
+            dispatch=dispatch,
+            user=user,
+            status=str(payload.status),
+            reason=payload.reason,
+            amount=payload.amount,
+            lost_to=payload.lost_to,
+        )
+    except PermissionDenied as error:
+        raise ApiError(
+            status=404, loc=["path", "id"], msg=_("No dispatch with this id."), type="not_found"
+        ) from error
+    except DjangoValidationError as error:
+        raise body_errors(error) from error
+    return {
+        "id": dispatch.pk,
+        "status": dispatch.status,
+        "first_answer_at": dispatch.first_answer_at,
+        "proposal_amount": decimal_string(dispatch.proposal_amount),
+    }

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
-from micedesk.accounts.models import User
+from micedesk.accounts.models import ApiKey, User
 from micedesk.accounts.services import api_key_authenticate
 
 # The shape `api_key_create` gives keys; anything else is refused before the database is asked.
@@ -61,6 +61,12 @@ class ApiKeyBearer(HttpBearer):
         user = api_key_authenticate(secret=token) if KEY_SHAPE.fullmatch(token) else None
         if user is None:
             raise ApiKeyRefused(str(_("This API key is invalid or was revoked.")))
+        # Which key called, for the rate limits that each key has of its own.
+        request.api_key_id = (
+            ApiKey.objects.filter(prefix=token.split("_")[1], revoked_at=None)
+            .values_list("pk", flat=True)
+            .first()
+        )
         return user
 
 
@@ -68,3 +74,8 @@ def caller(request: HttpRequest) -> User | None:
     """The user an authenticated request acts as, or None for the public."""
     auth = getattr(request, "auth", None)
     return auth if isinstance(auth, User) else None
+
+
+def caller_key_id(request: HttpRequest) -> int | None:
+    """The id of the API key the request was authenticated with, or None."""
+    return getattr(request, "api_key_id", None)

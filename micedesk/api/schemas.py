@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
+from django.conf import settings
 from ninja import Field, Schema
-from pydantic import StringConstraints
+from pydantic import Strict, StringConstraints, WithJsonSchema
 
 from micedesk.directory.models import Status
 from micedesk.directory.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, SORTS
 from micedesk.directory.vocab import EQUIPMENT, LABELS, LAYOUTS, THEMES, Category, Kind
+from micedesk.leads.intake import REQUEST_SERVICES
+from micedesk.leads.models import (
+    Channel,
+    DispatchStatus,
+    EventKind,
+    OrganisationKind,
+    RequestStatus,
+)
+from micedesk.leads.responses import ANSWERS
 
 # Bounds that keep every number inside a 64-bit database integer, whatever a caller sends.
 COUNT_MAX = 1_000_000
@@ -220,3 +231,171 @@ class SupplierDetailOut(Schema):
     url: str = Field(description="The supplier's page on the public portal.")
     rooms: list[RoomOut]
     photos: list[PhotoOut]
+
+
+# Quote requests and dispatches.
+
+TEXT_SHORT = 150
+TEXT_LONG = 5000
+SESSIONS_MAX = 50
+SUPPLIERS_ASKED_MAX = 20
+AMOUNT_PATTERN = r"^[0-9]{1,10}(?:\.[0-9]{1,2})?$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+EventKindCode = _codes("EventKindCode", list(EventKind.values))
+OrganisationKindCode = _codes("OrganisationKindCode", list(OrganisationKind.values))
+RequestStatusCode = _codes("RequestStatusCode", list(RequestStatus.values))
+ChannelCode = _codes("ChannelCode", list(Channel.values))
+DispatchStatusCode = _codes("DispatchStatusCode", list(DispatchStatus.values))
+AnswerCode = _codes("AnswerCode", list(ANSWERS))
+ServiceCode = _codes("ServiceCode", list(REQUEST_SERVICES))
+LanguageCode = _codes("LanguageCode", [code for code, _label in settings.LANGUAGES])
+
+# JSON bodies are read strictly: "12" is no number and 1 is no boolean.
+Text = Annotated[str, Strict()]
+IsoDate = Annotated[
+    str,
+    Strict(),
+    StringConstraints(pattern=DATE_PATTERN),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
+Amount = Annotated[str, Strict(), StringConstraints(pattern=AMOUNT_PATTERN)]
+StrictDepartment = Annotated[str, Strict(), StringConstraints(pattern=DEPARTMENT_PATTERN)]
+Count = Annotated[int, Strict(), Field(ge=0, le=COUNT_MAX)]
+
+
+class SessionIn(Schema):
+    layout: LayoutCode | None = None  # type: ignore[valid-type]
+    attendance: Annotated[int, Strict(), Field(ge=1, le=COUNT_MAX)]
+
+
+class QuoteRequestIn(Schema):
+    """A planner's request, as a partner's web site sends it."""
+
+    contact_name: Text = Field(max_length=TEXT_SHORT, description="Person to contact.")
+    organisation: Text = Field(max_length=200)
+    email: Text = Field(max_length=254, description="Where the suppliers answer.")
+    phone: Text | None = Field(None, max_length=30)
+    event_kind: EventKindCode = Field(description="Kind of event.")  # type: ignore[valid-type]
+    start_date: IsoDate | None = Field(None, description="First day, `YYYY-MM-DD`.")
+    end_date: IsoDate | None = Field(None, description="Last day, `YYYY-MM-DD`.")
+    participants: Annotated[int, Strict()] = Field(ge=1, le=COUNT_MAX)
+    layout: LayoutCode | None = Field(  # type: ignore[valid-type]
+        None, description="Room layout of the main session."
+    )
+    bedrooms: Count | None = Field(None, description="Rooms per night; 0 for none.")
+    departments: list[StrictDepartment] | None = Field(
+        None, max_length=20, description="INSEE codes of the departments wanted."
+    )
+    consent_share: Annotated[bool, Strict()] = Field(
+        description="Whether the planner agrees to share their details with the suppliers "
+        "that will receive the request."
+    )
+    supplier_ids: list[Annotated[int, Strict(), Field(ge=1, le=ID_MAX)]] | None = Field(
+        None, max_length=SUPPLIERS_ASKED_MAX, description="Suppliers asked for by name."
+    )
+    message: Text | None = Field(None, max_length=TEXT_LONG)
+    organisation_kind: OrganisationKindCode | None = None  # type: ignore[valid-type]
+    sector: Text | None = Field(None, max_length=TEXT_SHORT)
+    language: LanguageCode | None = Field(  # type: ignore[valid-type]
+        None, description="Language of the planner (mails, private link)."
+    )
+    flexible_dates: Annotated[bool, Strict()] | None = None
+    alternative_dates: Text | None = Field(None, max_length=200)
+    days: Annotated[int, Strict()] | None = Field(None, ge=1, le=60)
+    sessions: list[SessionIn] | None = Field(None, max_length=SESSIONS_MAX)
+    sub_rooms: Annotated[int, Strict()] | None = Field(None, ge=0, le=100)
+    catering: Annotated[bool, Strict()] | None = None
+    team_building: Annotated[bool, Strict()] | None = None
+    services: list[ServiceCode] | None = None  # type: ignore[valid-type]
+    step_free_access: Annotated[bool, Strict()] | None = None
+    accessibility_needs: Text | None = Field(None, max_length=2000)
+    commune: Annotated[str, Strict(), StringConstraints(pattern=COMMUNE_PATTERN)] | None = Field(
+        None, description="INSEE code of the commune wanted (origin of `radius_km`)."
+    )
+    radius_km: Annotated[int, Strict()] | None = Field(None, ge=1, le=300)
+    near_station: Annotated[bool, Strict()] | None = None
+    themes: list[ThemeCode] | None = None  # type: ignore[valid-type]
+    budget_min: Amount | None = Field(None, description='Euros, as a decimal string: `"8000"`.')
+    budget_max: Amount | None = Field(None, description='Euros, as a decimal string: `"12000.50"`.')
+    heard_from: Text | None = Field(None, max_length=TEXT_SHORT)
+
+
+class QuoteRequestCreatedOut(Schema):
+    id: int
+    status: RequestStatusCode  # type: ignore[valid-type]
+    duplicate_of: int | None = Field(description="The first request, when this one repeats it.")
+
+
+class QuoteRequestFilters(Schema):
+    page: int = Field(1, ge=1, le=PAGE_MAX, description="Page number, from 1.")
+    page_size: int = Field(
+        PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX, description="Requests per page."
+    )
+
+
+class PlannerOut(Schema):
+    shared: bool = Field(description="False when the caller may not read the planner's details.")
+    organisation_kind: OrganisationKindCode  # type: ignore[valid-type]
+    sector: str
+    contact_name: str | None
+    organisation: str | None
+    email: str | None
+    phone: str | None
+
+
+class QuoteRequestOut(Schema):
+    id: int
+    reference: str
+    status: RequestStatusCode  # type: ignore[valid-type]
+    channel: ChannelCode  # type: ignore[valid-type]
+    created_at: datetime.datetime
+    event_kind: EventKindCode  # type: ignore[valid-type]
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    flexible_dates: bool
+    participants: int
+    days: int
+    layout: LayoutCode | None  # type: ignore[valid-type]
+    bedrooms: int
+    departments: list[str]
+    commune: CommuneOut | None
+    duplicate_of: int | None
+    planner: PlannerOut
+
+
+class QuoteRequestListOut(Schema):
+    count: int = Field(description="Number of requests the caller may read, over all pages.")
+    results: list[QuoteRequestOut]
+
+
+class RecipientOut(Schema):
+    kind: Literal["supplier", "partner"]
+    id: int
+    name: str
+
+
+class DispatchOut(Schema):
+    id: int
+    recipient: RecipientOut
+    status: DispatchStatusCode  # type: ignore[valid-type]
+    sent_at: datetime.datetime | None
+    first_answer_at: datetime.datetime | None
+    explanation: str = Field(description="Why this recipient, in the caller's language.")
+
+
+class DispatchAnswerIn(Schema):
+    status: AnswerCode = Field(  # type: ignore[valid-type]
+        description="`interested`, `declined` (with `reason`), `proposal` (with `amount`), "
+        "then `won` or `lost` (with `lost_to`)."
+    )
+    reason: Text = Field("", max_length=2000, description="Why declined, or why lost.")
+    amount: Amount | None = Field(None, description='The proposal in euros: `"12500.00"`.')
+    lost_to: Text = Field("", max_length=200, description="Who the event went to.")
+
+
+class DispatchAnswerOut(Schema):
+    id: int
+    status: DispatchStatusCode  # type: ignore[valid-type]
+    first_answer_at: datetime.datetime | None
+    proposal_amount: DecimalString | None

@@ -26,12 +26,17 @@ def resolve(document: dict, schema: dict) -> dict:
 
 
 class OpenApiDocumentTestCase:
-    def test_it_describes_both_operations(self, document):
+    def test_it_describes_every_operation(self, document):
         assert document["openapi"].startswith("3.")
         assert document["info"]["title"] and document["info"]["description"]
-        assert set(document["paths"]) == {"/api/v1/suppliers", "/api/v1/suppliers/{id}"}
+        assert set(document["paths"]) == {
+            "/api/v1/suppliers", "/api/v1/suppliers/{id}", "/api/v1/quote-requests",
+            "/api/v1/quote-requests/{id}", "/api/v1/quote-requests/{id}/dispatches",
+            "/api/v1/dispatches/{id}/response",
+        }  # fmt: skip
         for path in document["paths"].values():
-            assert path["get"]["summary"] and path["get"]["description"]
+            for operation in path.values():
+                assert operation["summary"] and operation["description"]
 
     def test_it_lists_every_search_parameter(self, document):
         assert set(parameters(document, "/api/v1/suppliers")) == {
@@ -55,8 +60,16 @@ class OpenApiDocumentTestCase:
     def test_it_declares_the_optional_bearer_key(self, document):
         [(name, scheme)] = document["components"]["securitySchemes"].items()
         assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
-        for path in document["paths"].values():
-            assert path["get"]["security"] == [{name: []}, {}]
+        for path in ("/api/v1/suppliers", "/api/v1/suppliers/{id}"):
+            assert document["paths"][path]["get"]["security"] == [{name: []}, {}]
+
+    def test_it_requires_a_key_for_quote_requests_and_dispatches(self, document):
+        [name] = document["components"]["securitySchemes"]
+        for path, operations in document["paths"].items():
+            if path.startswith("/api/v1/suppliers"):
+                continue
+            for operation in operations.values():
+                assert operation["security"] == [{name: []}]
 
     def test_it_documents_the_error_answers(self, document):
         search = document["paths"]["/api/v1/suppliers"]["get"]["responses"]
