@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from micedesk.backoffice import views
+from micedesk.backoffice import request_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -11,4 +11,18 @@ urlpatterns = [
     path("cles-api/emettre/", views.api_key_issue, name="api_key_issue"),
     path("cles-api/<int:pk>/revoquer/", views.api_key_revoke_view, name="api_key_revoke"),
     path("export/", views.export, name="export"),
+    path("demandes/", request_views.requests_inbox, name="requests"),
+    path("demandes/<int:pk>/", request_views.request_detail, name="request"),
+    path("demandes/<int:pk>/fusionner/", request_views.request_merge, name="request_merge"),
+    path("demandes/<int:pk>/separer/", request_views.request_split, name="request_split"),
+    path("demandes/<int:pk>/liberer/", request_views.request_release, name="request_release"),
+    path("demandes/<int:pk>/rejeter/", request_views.request_reject, name="request_reject"),
+    path("demandes/<int:pk>/rerouter/", request_views.request_reroute, name="request_reroute"),
+    path("demandes/<int:pk>/issue/", request_views.request_outcome, name="request_outcome"),
+    path("chiffres/", request_views.figures, name="figures"),
+    path(
+        "chiffres/export.<str:file_format>",
+        request_views.figures_export,
+        name="figures_export",
+    ),
 ]

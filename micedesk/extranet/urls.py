@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from micedesk.extranet import views
+from micedesk.extranet import request_views, views
 
 app_name = "extranet"
 urlpatterns = [
@@ -19,5 +19,17 @@ urlpatterns = [
         "prestataires/<int:pk>/photos/<int:photo_pk>/supprimer/",
         views.photo_delete,
         name="photo_delete",
+    ),
+    path("demandes/", request_views.requests_list, name="requests"),
+    path("demandes/envois/<int:pk>/", request_views.dispatch_detail, name="dispatch"),
+    path(
+        "demandes/envois/<int:pk>/repondre/",
+        request_views.dispatch_answer_view,
+        name="dispatch_answer",
+    ),
+    path(
+        "demandes/envois/<int:pk>/transmettre/",
+        request_views.dispatch_forward_view,
+        name="dispatch_forward",
     ),
 ]

@@ -17,6 +17,7 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
+from django.utils import translation
 
 from micedesk.directory.models import Supplier
 from micedesk.directory.services import supplier_refresh
@@ -208,3 +209,10 @@ def together(*work: Callable[[], object], timeout: float = 60) -> list[object]:
     if errors:
         raise errors[0]
     return results
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The domain tests read messages in the English source wording; the site's default is French."""
+    with translation.override("en"):
+        yield
