@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from micedesk.portal import views
+from micedesk.portal import request_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("compte/", views.account, name="account"),
+    path("demandes/nouvelle/", request_views.request_start, name="request_start"),
+    path("demandes/nouvelle/<slug:step>/", request_views.request_step, name="request_step"),
+    path("demandes/envoyee/", request_views.request_sent, name="request_sent"),
+    # The path the leads app's links module writes into the planner's mail.
+    path("demandes/suivi/<str:token>/", request_views.request_follow, name="request_follow"),
 ]
