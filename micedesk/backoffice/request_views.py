@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -324,7 +324,11 @@ def request_reroute(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The request goes to %(count)d suppliers (each receives it once).")
+                ngettext(
+                    "The request goes to %(count)d supplier (each receives it once).",
+                    "The request goes to %(count)d suppliers (each receives it once).",
+                    len(dispatches),
+                )
                 % {"count": len(dispatches)},
             )
             return redirect("backoffice:request", pk=pk)

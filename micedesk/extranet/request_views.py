@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -214,7 +214,12 @@ def dispatch_forward_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The request is forwarded to %(count)d suppliers.") % {"count": len(forwarded)},
+                ngettext(
+                    "The request is forwarded to %(count)d supplier.",
+                    "The request is forwarded to %(count)d suppliers.",
+                    len(forwarded),
+                )
+                % {"count": len(forwarded)},
             )
             return redirect("extranet:dispatch", pk=dispatch.pk)
     return _dispatch_page(request, dispatch, forward_form=form, status=400)
