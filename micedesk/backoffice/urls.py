@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from micedesk.backoffice import request_views, views
+from micedesk.backoffice import entry_views, request_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("cles-api/<int:pk>/revoquer/", views.api_key_revoke_view, name="api_key_revoke"),
     path("export/", views.export, name="export"),
     path("demandes/", request_views.requests_inbox, name="requests"),
+    path("demandes/nouvelle/", entry_views.request_new, name="request_new"),
     path("demandes/<int:pk>/", request_views.request_detail, name="request"),
     path("demandes/<int:pk>/fusionner/", request_views.request_merge, name="request_merge"),
     path("demandes/<int:pk>/separer/", request_views.request_split, name="request_split"),

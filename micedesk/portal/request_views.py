@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from micedesk.directory.models import Supplier
 from micedesk.leads import intake, links, responses
+from micedesk.leads.forms import STEP_OF_FIELD, STEPS, OutcomeForm
 from micedesk.leads.models import QuoteRequest
 from micedesk.leads.selectors import quote_request_for_planner, quote_request_outcome_due
-from micedesk.portal.request_forms import STEP_OF_FIELD, STEPS, OutcomeForm
 
 logger = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from micedesk.accounts.services import user_create
 from micedesk.directory.demo import demo_suppliers_generate
 from micedesk.directory.models import Supplier
 from micedesk.geo.models import Commune, Partner
+from micedesk.leads.demo import demo_requests_generate
 
 DEMO_SEED = 2026
 DEMO_LOGINS = [
@@ -31,15 +32,16 @@ DEMO_LOGINS = [
 
 
 class Command(BaseCommand):
-    help = (
-        "Load the demo data set (suppliers) and create one demo login per role. Safe to run again."
-    )
+    help = "Load the demo data set (suppliers, quote requests) and create one demo login per role. Safe to run again."
 
     def add_arguments(self, parser):
         parser.add_argument("--suppliers", type=int, default=1500, help="Number of demo suppliers.")
         parser.add_argument("--seed", type=int, default=DEMO_SEED)
+        parser.add_argument(
+            "--requests", type=int, default=600, help="Number of demo quote requests (0: none)."
+        )
 
-    def handle(self, *args, suppliers: int, seed: int, **options):
+    def handle(self, *args, suppliers: int, seed: int, requests: int, **options):
         if not Commune.objects.exists():
             raise CommandError("No communes: run `manage.py load_reference_data` first.")
         existing = Supplier.objects.filter(external_id__startswith=f"demo-{seed}-").count()
@@ -50,6 +52,9 @@ class Command(BaseCommand):
             for email, password, role, label in DEMO_LOGINS
         }
         self._link_memberships(users)
+        # After the memberships: the members' hotel and bureau receive some of the requests.
+        if requests > 0:
+            demo_requests_generate(count=requests, seed=seed, progress=True)
         self.stdout.write(
             self.style.SUCCESS("\nDemo logins (log in at http://127.0.0.1:8000/connexion/):")
         )

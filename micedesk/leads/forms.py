@@ -1,4 +1,4 @@
-"""Forms of the portal's quote request, one per step, and the planner's declaration of the outcome."""
+"""Forms of a quote request, step by step: used by the portal (one step per page) and the back-office (all on one page, for a request received by phone or e-mail)."""
 
 from __future__ import annotations
 

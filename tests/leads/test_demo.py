@@ -1,0 +1,196 @@
+"""The demo quote requests: deterministic, idempotent, marked as demo, every status, no mail to send."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from micedesk.directory.demo import demo_suppliers_generate
+from micedesk.leads.demo import DEMO_NOTE, DEMO_REFERENCE_PREFIX, demo_requests_generate
+from micedesk.leads.figures import figures_for_period
+from micedesk.leads.models import (
+    Dispatch,
+    DispatchStatus,
+    QuoteRequest,
+    RequestStatus,
+    RoutingLogEntry,
+)
+from micedesk.leads.outbox import dispatches_due
+from micedesk.leads.responses import dispatches_due_reminder
+from tests.leads.builders import quote_request
+
+NOW = datetime.datetime(2026, 11, 2, 15, 30, tzinfo=datetime.UTC)
+COUNT = 160
+
+
+@pytest.fixture
+def suppliers(people):
+    demo_suppliers_generate(count=150, seed=11)
+
+
+@pytest.fixture
+def demo(suppliers):
+    demo_requests_generate(count=COUNT, seed=5, now=NOW)
+    return QuoteRequest.objects.filter(reference__startswith=DEMO_REFERENCE_PREFIX)
+
+
+def snapshot() -> list[tuple]:
+    return list(
+        QuoteRequest.objects.order_by("reference").values_list(
+            "reference",
+            "organisation",
+            "contact_name",
+            "email",
+            "channel",
+            "event_kind",
+            "participants",
+            "start_date",
+            "created_at",
+            "commune_id",
+            "departments",
+            "status",
+        )
+    )
+
+
+def counts() -> tuple[int, int, int]:
+    return (
+        QuoteRequest.objects.count(),
+        Dispatch.objects.count(),
+        RoutingLogEntry.objects.count(),
+    )
+
+
+class DemoRequestsGenerateTestCase:
+    def test_it_writes_the_number_of_requests_asked_for(self, demo):
+        assert demo.count() == COUNT
+
+    def test_the_same_seed_gives_the_same_requests(self, suppliers):
+        demo_requests_generate(count=60, seed=3, now=NOW)
+        first = snapshot()
+        demo_requests_generate(count=50, seed=3, now=NOW)
+        demo_requests_generate(count=60, seed=3, now=NOW)
+        assert snapshot() == first
+
+    def test_another_seed_gives_other_requests(self, suppliers):
+        demo_requests_generate(count=40, seed=3, now=NOW)
+        first = [row[1:] for row in snapshot()]
+        demo_requests_generate(count=41, seed=4, now=NOW)
+        assert [row[1:] for row in snapshot()][:40] != first
+
+    def test_a_second_run_duplicates_nothing(self, demo):
+        before = counts()
+        assert demo_requests_generate(count=COUNT, seed=5, now=NOW) == 0
+        assert counts() == before
+
+    def test_it_keeps_the_real_requests(self, suppliers):
+        real = quote_request()
+        demo_requests_generate(count=30, seed=3, now=NOW)
+        demo_requests_generate(count=20, seed=3, now=NOW)
+        assert QuoteRequest.objects.filter(pk=real.pk).exists()
+        assert QuoteRequest.objects.count() == 21
+
+    def test_every_request_status_is_present(self, demo):
+        assert set(demo.values_list("status", flat=True)) == set(RequestStatus.values)
+
+    def test_the_answers_cover_every_kind_of_answer(self, demo):
+        statuses = set(Dispatch.objects.values_list("status", flat=True))
+        assert statuses >= {
+            DispatchStatus.SENT,
+            DispatchStatus.VIEWED,
+            DispatchStatus.INTERESTED,
+            DispatchStatus.DECLINED,
+            DispatchStatus.PROPOSAL,
+            DispatchStatus.WON,
+            DispatchStatus.LOST,
+        }
+
+    def test_everything_is_marked_as_demo(self, demo):
+        for reference, email, message in demo.values_list("reference", "email", "message"):
+            assert reference.startswith(DEMO_REFERENCE_PREFIX)
+            assert email.endswith(".example")
+            assert message.startswith(DEMO_NOTE)
+
+    def test_the_requests_span_the_past_year_only(self, demo):
+        dates = list(demo.values_list("created_at", flat=True))
+        assert max(dates) < NOW
+        assert min(dates) >= NOW - datetime.timedelta(days=366)
+
+    def test_nothing_is_left_for_the_outbox_or_the_reminders(self, demo):
+        assert Dispatch.objects.exists()
+        assert not Dispatch.objects.filter(sent_at__isnull=True).exists()
+        assert not dispatches_due(now=timezone.now()).exists()
+        assert not dispatches_due_reminder(now=timezone.now()).exists()
+
+    def test_answers_come_after_sending_and_before_now(self, demo):
+        for sent, viewed, answered in Dispatch.objects.values_list(
+            "sent_at", "viewed_at", "first_answer_at"
+        ):
+            assert sent < NOW
+            assert viewed is None or sent <= viewed <= NOW
+            assert answered is None or sent <= answered <= NOW
+
+    def test_a_won_request_is_won_by_a_supplier_it_was_sent_to(self, demo):
+        won = demo.filter(status=RequestStatus.WON)
+        assert won.exists()
+        for request in won:
+            assert request.dispatches.filter(
+                supplier=request.won_by, status=DispatchStatus.WON
+            ).exists()
+
+    def test_duplicates_point_at_a_request_of_the_same_planner(self, demo):
+        duplicates = demo.filter(status=RequestStatus.DUPLICATE).select_related("duplicate_of")
+        assert duplicates.exists()
+        for duplicate in duplicates:
+            assert duplicate.duplicate_of.email == duplicate.email
+            assert not duplicate.dispatches.exists()
+
+    def test_the_member_supplier_and_the_member_bureau_receive_requests(self, demo, people):
+        assert Dispatch.objects.filter(supplier=people.hotel).exists()
+        assert Dispatch.objects.filter(partner=people.partner_org).exists()
+
+    def test_the_figures_show_a_funnel(self, demo, people):
+        figures = figures_for_period(
+            user=people.staff, start=NOW.date().replace(year=2025), end=NOW.date()
+        )
+        steps = {row[0]: row[1] for row in figures.funnel.rows}
+        assert list(steps.values())[0] == COUNT
+        assert all(value > 0 for value in steps.values())
+
+    def test_it_writes_nothing_without_departments(self, db):
+        assert demo_requests_generate(count=10, seed=1, now=NOW) == 0
+        assert not QuoteRequest.objects.exists()
+
+
+class GenerateDemoRequestsCommandTestCase:
+    def test_it_writes_the_requests(self, suppliers):
+        call_command("generate_demo_requests", "--count", "25", "--seed", "2", verbosity=0)
+        assert QuoteRequest.objects.filter(reference__startswith="DEMO-").count() == 25
+
+    def test_remove_deletes_the_demo_requests_only(self, suppliers):
+        real = quote_request()
+        call_command("generate_demo_requests", "--count", "25", verbosity=0)
+        call_command("generate_demo_requests", "--remove", verbosity=0)
+        assert list(QuoteRequest.objects.all()) == [real]
+
+    def test_it_refuses_a_count_below_one(self, suppliers):
+        with pytest.raises(CommandError):
+            call_command("generate_demo_requests", "--count", "0", verbosity=0)
+
+    def test_it_refuses_to_run_without_suppliers(self, communes):
+        with pytest.raises(CommandError):
+            call_command("generate_demo_requests", verbosity=0)
+
+
+class SetupDemoRequestsTestCase:
+    def test_setup_demo_loads_the_requests_once(self, communes):
+        args = ("setup_demo", "--suppliers", "60", "--requests", "40")
+        call_command(*args, verbosity=0)
+        before = counts()
+        call_command(*args, verbosity=0)
+        assert before[0] == 40
+        assert counts() == before
