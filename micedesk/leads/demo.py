@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from itertools import accumulate
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -219,8 +219,8 @@ def _request(rng: random.Random, context: _Context, number: int) -> QuoteRequest
         organisation=organisation,
         organisation_kind=organisation_kind,
         sector=rng.choice(SECTORS),
-        email=f"{_slug(role)[:20]}@{_slug(organisation)}.example",
-        phone=f"02 61 91 {rng.randint(0, 99):02d} {rng.randint(0, 99):02d}",
+        email=f"{_slug(role)}@{_slug(organisation)}.example",
+        phone=f"026191{rng.randint(0, 9999):04d}",  # stored as intake normalises it
         language="en" if rng.random() < 0.08 else "fr",
         consent_share=consent,
         consent_at=created_at if consent else None,
@@ -273,7 +273,10 @@ def _duplicate_of(
     duplicate.reference = f"{DEMO_REFERENCE_PREFIX}{number:05d}"
     later = original.created_at + datetime.timedelta(hours=rng.randint(2, 72))
     duplicate.created_at = min(later, now - datetime.timedelta(minutes=1))
-    duplicate.participants = max(1, original.participants + rng.randint(-3, 3))
+    # A slightly different head count: still the same event for intake (within 30 %).
+    duplicate.participants = original.participants + rng.randint(-1, 1) * max(
+        1, original.participants // 10
+    )
     duplicate.status = RequestStatus.DUPLICATE
     duplicate.duplicate_of = original
     duplicate.won_by = None
@@ -324,21 +327,39 @@ def _timestamp_dispatches(rng: random.Random, quote_request: QuoteRequest, now) 
         if dispatch.first_answer_at is None:
             # Reminded once, like the platform does: `remind_dispatches` leaves them alone.
             dispatch.reminded_at = dispatch.sent_at + REMIND_AFTER
-    Dispatch.objects.bulk_update(
-        dispatches,
-        [
-            "created_at",
-            "sent_at",
-            "next_attempt_at",
-            "attempts",
-            "status",
-            "viewed_at",
-            "first_answer_at",
-            "decline_reason",
-            "proposal_amount",
-            "reminded_at",
-        ],
+    _save_dispatches(dispatches)
+
+
+DISPATCH_TIMELINE = (
+    "created_at",
+    "sent_at",
+    "next_attempt_at",
+    "attempts",
+    "status",
+    "viewed_at",
+    "first_answer_at",
+    "decline_reason",
+    "proposal_amount",
+    "reminded_at",
+)
+
+
+def _save_dispatches(dispatches: list[Dispatch]) -> None:
+    """Write the timeline columns of the dispatches in one batch of plain updates: `bulk_update`
+    builds a CASE expression per column and row, and took a third of the demo's time."""
+    fields = [Dispatch._meta.get_field(name) for name in DISPATCH_TIMELINE]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        connection.ops.quote_name(Dispatch._meta.db_table),
+        ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields),
+        connection.ops.quote_name(Dispatch._meta.pk.column),
     )
+    rows = [
+        [field.get_db_prep_save(getattr(dispatch, field.attname), connection) for field in fields]
+        + [dispatch.pk]
+        for dispatch in dispatches
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _forward(rng: random.Random, quote_request: QuoteRequest, now) -> None:
@@ -360,6 +381,7 @@ def _forward(rng: random.Random, quote_request: QuoteRequest, now) -> None:
                 supplier=Supplier.objects.get(pk=match["supplier_id"]),
                 forwarded_by=dispatch.partner,
             )
+        _backdate_log(quote_request, since=now, at=forwarded_at)
         # The forwarded dispatches left later than the partner's own.
         fresh = quote_request.dispatches.filter(forwarded_by=dispatch.partner)
         for supplier_dispatch in fresh.select_related("quote_request"):
@@ -371,6 +393,14 @@ def _forward(rng: random.Random, quote_request: QuoteRequest, now) -> None:
             if supplier_dispatch.first_answer_at is None:
                 supplier_dispatch.reminded_at = supplier_dispatch.sent_at + REMIND_AFTER
             supplier_dispatch.save()
+
+
+def _backdate_log(
+    quote_request: QuoteRequest, *, since: datetime.datetime, at: datetime.datetime
+) -> None:
+    """The log entries the services just wrote (stamped with the current time) moved back to when
+    it happened in the demo's history."""
+    RoutingLogEntry.objects.filter(quote_request=quote_request, at__gte=since).update(at=at)
 
 
 def _outcome(rng: random.Random, quote_request: QuoteRequest, now) -> None:
@@ -426,14 +456,13 @@ def _route(
     review: bool = False,
 ) -> None:
     recent = quote_request.created_at > context.now - datetime.timedelta(days=20)
+    routed_at = quote_request.created_at + datetime.timedelta(seconds=20)
     if context.staff is not None and (review or (recent and rng.random() < 0.08)):
         # Held for staff review, as a department's policy may ask: nobody has it yet.
         quote_request_route(
             quote_request=quote_request, actor=context.staff, force_mode=RoutingMode.REVIEW
         )
-        RoutingLogEntry.objects.filter(quote_request=quote_request).update(
-            at=quote_request.created_at + datetime.timedelta(seconds=20)
-        )
+        _backdate_log(quote_request, since=context.now, at=routed_at)
         return
     force = RoutingMode.PARTNER if to_partner and context.staff else None
     quote_request_route(
@@ -441,9 +470,7 @@ def _route(
         actor=context.staff if force else None,
         force_mode=force,
     )
-    RoutingLogEntry.objects.filter(quote_request=quote_request).update(
-        at=quote_request.created_at + datetime.timedelta(seconds=20)
-    )
+    _backdate_log(quote_request, since=context.now, at=routed_at)
     _timestamp_dispatches(rng, quote_request, context.now)
     _forward(rng, quote_request, context.now)
     _outcome(rng, quote_request, context.now)

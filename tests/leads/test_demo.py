@@ -7,11 +7,13 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import timezone
 
 from micedesk.directory.demo import demo_suppliers_generate
 from micedesk.leads.demo import DEMO_NOTE, DEMO_REFERENCE_PREFIX, demo_requests_generate
 from micedesk.leads.figures import figures_for_period
+from micedesk.leads.intake import same_event, same_planner
 from micedesk.leads.models import (
     Dispatch,
     DispatchStatus,
@@ -24,12 +26,12 @@ from micedesk.leads.responses import dispatches_due_reminder
 from tests.leads.builders import quote_request
 
 NOW = datetime.datetime(2026, 11, 2, 15, 30, tzinfo=datetime.UTC)
-COUNT = 160
+COUNT = 100
 
 
 @pytest.fixture
 def suppliers(people):
-    demo_suppliers_generate(count=150, seed=11)
+    demo_suppliers_generate(count=100, seed=11)
 
 
 @pytest.fixture
@@ -126,6 +128,13 @@ class DemoRequestsGenerateTestCase:
         assert not dispatches_due(now=timezone.now()).exists()
         assert not dispatches_due_reminder(now=timezone.now()).exists()
 
+    def test_the_history_is_dated_in_the_past_and_in_order(self, demo):
+        assert not RoutingLogEntry.objects.filter(at__gt=NOW).exists()
+        for request in demo.exclude(status=RequestStatus.RECEIVED)[:40]:
+            received, *later = request.log.all()
+            assert received.event == "received"
+            assert all(entry.at >= received.at for entry in later)
+
     def test_answers_come_after_sending_and_before_now(self, demo):
         for sent, viewed, answered in Dispatch.objects.values_list(
             "sent_at", "viewed_at", "first_answer_at"
@@ -146,7 +155,8 @@ class DemoRequestsGenerateTestCase:
         duplicates = demo.filter(status=RequestStatus.DUPLICATE).select_related("duplicate_of")
         assert duplicates.exists()
         for duplicate in duplicates:
-            assert duplicate.duplicate_of.email == duplicate.email
+            assert same_planner(duplicate.duplicate_of, duplicate)
+            assert same_event(duplicate.duplicate_of, duplicate)
             assert not duplicate.dispatches.exists()
 
     def test_the_member_supplier_and_the_member_bureau_receive_requests(self, demo, people):
@@ -194,3 +204,37 @@ class SetupDemoRequestsTestCase:
         call_command(*args, verbosity=0)
         assert before[0] == 40
         assert counts() == before
+
+
+class DemoRequestsPagesTestCase:
+    """The pages that list requests show the demo data: the staff inbox, both extranets, the
+    figures, and a request's detail."""
+
+    def test_the_staff_inbox_lists_demo_requests(self, demo, people, client):
+        client.force_login(people.staff)
+        response = client.get(reverse("backoffice:requests"))
+        assert response.status_code == 200
+        assert DEMO_REFERENCE_PREFIX in response.content.decode()
+
+    def test_a_won_demo_request_opens_for_staff(self, demo, people, client):
+        client.force_login(people.staff)
+        won = demo.filter(status=RequestStatus.WON).first()
+        response = client.get(reverse("backoffice:request", args=[won.pk]))
+        assert response.status_code == 200
+        assert won.reference in response.content.decode()
+
+    def test_the_figures_page_opens_on_demo_data(self, demo, people, client):
+        client.force_login(people.staff)
+        assert client.get(reverse("backoffice:figures")).status_code == 200
+
+    def test_the_member_supplier_sees_demo_requests(self, demo, people, client):
+        client.force_login(people.supplier)
+        response = client.get(reverse("extranet:requests"))
+        assert response.status_code == 200
+        assert DEMO_REFERENCE_PREFIX in response.content.decode()
+
+    def test_the_member_bureau_sees_demo_requests(self, demo, people, client):
+        client.force_login(people.partner)
+        response = client.get(reverse("extranet:requests"))
+        assert response.status_code == 200
+        assert DEMO_REFERENCE_PREFIX in response.content.decode()
