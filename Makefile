@@ -74,6 +74,7 @@ test: messages chromium lint check-deploy test-sqlite test-postgresql
 
 bench: messages
 	$(PY) bench/run.py
+	$(PY) bench/leads.py
 
 clean:
 	rm -rf $(VENV) var
