@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "micedesk.geo",
     "micedesk.directory",
     "micedesk.leads",
+    "micedesk.qualification",
+    "micedesk.crm",
     "micedesk.portal",
     "micedesk.extranet",
     "micedesk.backoffice",
@@ -145,6 +147,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # The application serves MEDIA_URL itself (one server, `make run`); False when a proxy serves MEDIA_ROOT.
 SERVE_MEDIA = envbool("SERVE_MEDIA", "True")
+# Files only their owners and the bureau may read (evaluation evidence, imported contact files): never
+# under MEDIA_ROOT, served only by views that check who asks.
+PRIVATE_MEDIA_ROOT = Path(os.getenv("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

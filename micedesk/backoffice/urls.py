@@ -1,6 +1,6 @@
 """URLs of the back-office."""
 
-from django.urls import path
+from django.urls import include, path
 
 from micedesk.backoffice import entry_views, request_views, views
 
@@ -26,4 +26,8 @@ urlpatterns = [
         request_views.figures_export,
         name="figures_export",
     ),
+    path("qualification/", include("micedesk.backoffice.qualification_urls")),
+    path("contacts/", include("micedesk.backoffice.crm_urls")),
+    path("contacts/imports/", include("micedesk.backoffice.crm_import_urls")),
+    path("contacts/segments/", include("micedesk.backoffice.crm_segment_urls")),
 ]

@@ -15,7 +15,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from micedesk.directory.vocab import EQUIPMENT, LABELS, LAYOUTS, THEMES, Category, Kind
+from micedesk.directory.vocab import (
+    EQUIPMENT,
+    LABELS,
+    LAYOUTS,
+    THEMES,
+    Category,
+    Kind,
+    QualificationLevel,
+)
 from micedesk.geo.models import Commune
 
 
@@ -96,6 +104,18 @@ class Supplier(models.Model):
     )
     label_mask = models.PositiveBigIntegerField(_("labels and certifications"), default=0)
     theme_mask = models.PositiveBigIntegerField(_("themes"), default=0)
+
+    # Written by qualification.services when a level is published, expires or is withdrawn.
+    qualification_level = models.PositiveSmallIntegerField(
+        _("qualification level"),
+        choices=QualificationLevel.choices,
+        default=QualificationLevel.NONE,
+        editable=False,
+        db_index=True,
+    )
+    qualification_valid_until = models.DateField(
+        _("qualified until"), null=True, blank=True, editable=False
+    )
 
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="suppliers", blank=True, verbose_name=_("members")

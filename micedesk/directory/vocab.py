@@ -59,6 +59,24 @@ CATEGORY_KIND: dict[str, str] = {
 }
 
 
+class QualificationLevel(models.IntegerChoices):
+    """The published levels of the qualification grids, ordered: a search for a level finds that
+    level or better. The grids of `qualification` say what each level takes for each kind."""
+
+    NONE = 0, _("Not qualified")
+    REFERENCED = 1, _("Referenced")
+    QUALIFIED = 2, _("Qualified")
+    RECOMMENDED = 3, _("Recommended")
+
+
+QUALIFICATION_LEVEL_CODES: dict[int, str] = {
+    QualificationLevel.NONE: "none",
+    QualificationLevel.REFERENCED: "referenced",
+    QualificationLevel.QUALIFIED: "qualified",
+    QualificationLevel.RECOMMENDED: "recommended",
+}
+
+
 class Layout(models.TextChoices):
     """Room layouts; the API codes. `apidae_id` maps to Apidae's SalleDisposition."""
 

@@ -1,6 +1,6 @@
 """URLs of the extranet."""
 
-from django.urls import path
+from django.urls import include, path
 
 from micedesk.extranet import request_views, views
 
@@ -32,4 +32,5 @@ urlpatterns = [
         request_views.dispatch_forward_view,
         name="dispatch_forward",
     ),
+    path("evaluations/", include("micedesk.extranet.evaluation_urls")),
 ]

@@ -1,7 +1,7 @@
 """URLs of the public portal (French paths; English under /en/ through i18n_patterns)."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from micedesk.portal import request_views, views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("demandes/envoyee/", request_views.request_sent, name="request_sent"),
     # The path the leads app's links module writes into the planner's mail.
     path("demandes/suivi/<str:token>/", request_views.request_follow, name="request_follow"),
+    path("contacts/", include("micedesk.portal.crm_urls")),
 ]

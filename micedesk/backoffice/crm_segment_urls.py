@@ -1,0 +1,5 @@
+"""Back-office URLs of the CRM: crm_segment."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
