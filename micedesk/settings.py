@@ -194,6 +194,15 @@ API_PAGE_SIZE_MAX = 100
 LEADS_LINK_MAX_AGE_DAYS = envint("LEADS_LINK_MAX_AGE_DAYS", "180")
 LEADS_DUPLICATE_WINDOW_DAYS = envint("LEADS_DUPLICATE_WINDOW_DAYS", "60")
 
+# Qualification: the largest evidence file an evaluator may upload (bytes).
+QUALIFICATION_EVIDENCE_MAX_BYTES = envint("QUALIFICATION_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+
+# CRM: contacts with no interaction for this many months are anonymised (CNIL: 3 years for
+# prospects), after a notice to staff this many days before; the largest import file (bytes).
+CRM_RETENTION_MONTHS = envint("CRM_RETENTION_MONTHS", "36")
+CRM_RETENTION_NOTICE_DAYS = envint("CRM_RETENTION_NOTICE_DAYS", "30")
+CRM_IMPORT_MAX_BYTES = envint("CRM_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

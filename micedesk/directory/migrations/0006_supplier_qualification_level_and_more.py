@@ -4,14 +4,19 @@ import importlib
 
 from django.db import migrations, models
 
+from micedesk.core.search import fts_sql_sqlite
+
 TRIGGERS = importlib.import_module("micedesk.directory.migrations.0004_directory_version_triggers")
 
 
 def recreate_sqlite_triggers(apps, schema_editor):
-    """SQLite rebuilds the table to add these columns, which drops its triggers: put them back."""
+    """SQLite rebuilds the table to add these columns, which drops its triggers (the directory
+    version's and the full-text index's): put them back and rebuild the full-text index."""
     if schema_editor.connection.vendor != "sqlite":
         return
-    for statement in TRIGGERS.SQLITE_BACKWARD + TRIGGERS.SQLITE[1:]:
+    fts_forward, _fts_backward = fts_sql_sqlite("directory_supplier")
+    fts_triggers = [sql for sql in fts_forward if not sql.startswith("CREATE VIRTUAL TABLE")]
+    for statement in TRIGGERS.SQLITE_BACKWARD + TRIGGERS.SQLITE[1:] + fts_triggers:
         schema_editor.execute(statement)
 
 
