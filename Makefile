@@ -35,13 +35,14 @@ messages: install
 run: messages
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_default_grids
 	$(PY) manage.py setup_demo --suppliers $(DEMO_SUPPLIERS)
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Serving on http://$(BIND) (Ctrl-C stops the web server and the task worker)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(PY) manage.py db_worker --queue-name '*' & \
 	$(PY) manage.py send_dispatches --loop & \
-	while true; do $(PY) manage.py remind_dispatches; sleep 3600; done & \
+	while true; do $(PY) manage.py remind_dispatches; $(PY) manage.py qualification_daily; sleep 3600; done & \
 	$(VENV)/bin/gunicorn micedesk.wsgi --bind $(BIND) --workers $(WORKERS) --worker-class gthread \
 		--threads $(THREADS) --access-logfile - --log-level warning
 

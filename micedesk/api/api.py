@@ -30,7 +30,7 @@ from micedesk.directory.selectors import (
     supplier_public_detail,
     supplier_search,
 )
-from micedesk.directory.vocab import EQUIPMENT
+from micedesk.directory.vocab import EQUIPMENT, QUALIFICATION_LEVEL_CODES
 from micedesk.geo.models import Commune
 from micedesk.geo.selectors import commune_of_region, departments_of_region, partners_of_member
 from micedesk.leads.intake import API_KEY_CLIENT_PREFIX, TooManyRequests, quote_request_submit
@@ -232,6 +232,9 @@ def search_errors(filters: schemas.SupplierFilters, commune: Commune | None) -> 
     return errors
 
 
+LEVEL_BY_CODE = {code: level for level, code in QUALIFICATION_LEVEL_CODES.items()}
+
+
 def search_from(filters: schemas.SupplierFilters) -> SupplierSearch:
     """The selector's search from the parameters; raises a 422 for any that is wrong."""
     commune = region_commune(filters.commune) if filters.commune else None
@@ -251,6 +254,7 @@ def search_from(filters: schemas.SupplierFilters) -> SupplierSearch:
         equipment=_unique(filters.equipment),
         labels=_unique(filters.label),
         themes=_unique(filters.theme),
+        level=LEVEL_BY_CODE[str(filters.level)] if filters.level else 0,
         sort=str(filters.sort),
         page=filters.page,
         page_size=filters.page_size,
@@ -295,6 +299,7 @@ def supplier_summary(supplier: Supplier) -> dict:
         "bedrooms": supplier.bedrooms,
         "url": portal_url(supplier),
         "distance_km": getattr(supplier, "distance_km", None),
+        "qualification_level": QUALIFICATION_LEVEL_CODES[supplier.qualification_level],
     }
 
 
@@ -340,6 +345,10 @@ def supplier_document(supplier: Supplier) -> dict:
         "commune": commune_document(supplier.commune),
         "max_capacity": offered(supplier.capacities),
         "url": portal_url(supplier),
+        "qualification_level": QUALIFICATION_LEVEL_CODES[supplier.qualification_level],
+        "qualification_valid_until": (
+            supplier.qualification_valid_until if supplier.qualification_level else None
+        ),
         "rooms": [room_document(room) for room in supplier.rooms.all()],
         "photos": [
             {"url": absolute_url(photo.image.url), "caption": photo.caption}

@@ -12,7 +12,15 @@ from pydantic import Strict, StringConstraints, WithJsonSchema
 
 from micedesk.directory.models import Status
 from micedesk.directory.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, SORTS
-from micedesk.directory.vocab import EQUIPMENT, LABELS, LAYOUTS, THEMES, Category, Kind
+from micedesk.directory.vocab import (
+    EQUIPMENT,
+    LABELS,
+    LAYOUTS,
+    QUALIFICATION_LEVEL_CODES,
+    THEMES,
+    Category,
+    Kind,
+)
 from micedesk.leads.intake import REQUEST_SERVICES
 from micedesk.leads.models import (
     Channel,
@@ -48,6 +56,7 @@ EquipmentCode = _codes("EquipmentCode", EQUIPMENT.codes)
 LabelCode = _codes("LabelCode", LABELS.codes)
 ThemeCode = _codes("ThemeCode", THEMES.codes)
 SortOrder = _codes("SortOrder", list(SORTS))
+LevelCode = _codes("LevelCode", list(QUALIFICATION_LEVEL_CODES.values()))
 
 DepartmentCode = Annotated[str, StringConstraints(pattern=DEPARTMENT_PATTERN)]
 DecimalString = Annotated[str, StringConstraints(pattern=DECIMAL_PATTERN)]
@@ -90,6 +99,11 @@ class SupplierFilters(Schema):
     )
     theme: list[ThemeCode] = Field(  # type: ignore[valid-type]
         default_factory=list, description="Theme; repeat: all required."
+    )
+    level: LevelCode | None = Field(  # type: ignore[valid-type]
+        None,
+        description="Qualification level published by the bureau: this level or better "
+        "(`qualified` also finds `recommended`; `none` is any level).",
     )
     commune: str | None = Field(
         None,
@@ -148,6 +162,9 @@ class FacetsOut(Schema):
     equipment: list[FacetValueOut]
     label: list[FacetValueOut]
     theme: list[FacetValueOut]
+    level: list[FacetValueOut] = Field(
+        description="Every level; each count is the suppliers at that level or better."
+    )
 
 
 class SupplierSummaryOut(Schema):
@@ -164,6 +181,9 @@ class SupplierSummaryOut(Schema):
     url: str = Field(description="The supplier's page on the public portal.")
     distance_km: float | None = Field(
         description="Distance from `commune` as the crow flies; null without `commune`."
+    )
+    qualification_level: LevelCode = Field(  # type: ignore[valid-type]
+        description="Level published by the bureau after an evaluation against its grid."
     )
 
 
@@ -229,6 +249,12 @@ class SupplierDetailOut(Schema):
     phone: str
     website: str
     url: str = Field(description="The supplier's page on the public portal.")
+    qualification_level: LevelCode = Field(  # type: ignore[valid-type]
+        description="Level published by the bureau after an evaluation against its grid."
+    )
+    qualification_valid_until: datetime.date | None = Field(
+        description="Last day the published level holds; null without a level."
+    )
     rooms: list[RoomOut]
     photos: list[PhotoOut]
 

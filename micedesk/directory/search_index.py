@@ -20,7 +20,7 @@ import numpy as np
 from micedesk.core.search import query_terms
 from micedesk.core.text import terms
 from micedesk.directory.models import DirectoryVersion, Status, Supplier
-from micedesk.directory.vocab import LAYOUTS, Kind
+from micedesk.directory.vocab import LAYOUTS, Kind, QualificationLevel
 
 KM_PER_DEGREE = 111.32
 KINDS = [code for code, _label in Kind.choices]
@@ -40,6 +40,7 @@ class SupplierIndex:
     themes: np.ndarray
     capacity: dict[str, np.ndarray]  # layout -> int32, and "max"
     bedrooms: np.ndarray
+    level: np.ndarray  # int8: published qualification level, 0 (none) to 3
     latitude: np.ndarray  # float64, NaN when unknown
     longitude: np.ndarray
     name_vocabulary: list[str]  # sorted terms of the names
@@ -120,6 +121,7 @@ def _build(version: int | None) -> SupplierIndex:
         "label_mask",
         "theme_mask",
         "bedrooms",
+        "qualification_level",
         "latitude",
         "longitude",
         "name",
@@ -158,6 +160,7 @@ def _build(version: int | None) -> SupplierIndex:
             },
         },
         bedrooms=np.fromiter(column["bedrooms"], np.int32, count),
+        level=np.fromiter(column["qualification_level"], np.int8, count),
         latitude=np.fromiter(
             (math.nan if v is None else v for v in column["latitude"]), np.float64, count
         ),
@@ -201,6 +204,8 @@ class IndexAnswer:
     kinds: dict[str, int]
     flags: dict[str, dict[int, int]]  # "equipment" | "label" | "theme" -> bit -> count
     layouts: dict[str, int]
+    # level -> suppliers at that level or better (the level filter itself left out), 0 to 3
+    levels: dict[int, int]
 
 
 def index_search(
@@ -236,7 +241,8 @@ def index_search(
         rows &= distance <= search.radius_km
     in_departments = _positions_in(index.department, index.departments, search.departments)
     in_kinds = _positions_in(index.kind, KINDS, search.kinds)
-    matched = rows & in_departments & in_kinds
+    in_level = index.level >= search.level if search.level else np.ones(len(index.ids), bool)
+    matched = rows & in_departments & in_kinds & in_level
     count = int(np.count_nonzero(matched))
     page = _page(index, matched, search, words, distance, offset, limit)
     answer = IndexAnswer(
@@ -249,9 +255,11 @@ def index_search(
         kinds={},
         flags={},
         layouts={},
+        levels={},
     )
     if with_facets:
-        _count_facets(answer, index, rows, in_departments, in_kinds, matched, threshold)
+        _count_facets(answer, index, rows & in_level, in_departments, in_kinds, matched, threshold)
+        answer.levels = _level_counts(index, rows & in_departments & in_kinds)
     return answer
 
 
@@ -305,4 +313,15 @@ def _count_facets(answer, index, rows, in_departments, in_kinds, matched, thresh
     answer.layouts = {
         layout: int(np.count_nonzero(index.capacity[layout][matched] >= threshold))
         for layout in LAYOUTS
+    }
+
+
+def _level_counts(index: SupplierIndex, rows: np.ndarray) -> dict[int, int]:
+    """Suppliers at each level or better: a search for a level finds the levels above it too.
+
+    Whole-column comparisons, no gather of the rows: a few hundredths of a millisecond on 100,000
+    suppliers where `bincount(level[rows])` takes one."""
+    return {
+        level: int(np.count_nonzero(rows & (index.level >= level) if level else rows))
+        for level in QualificationLevel.values
     }

@@ -14,7 +14,15 @@ from micedesk.accounts.models import User
 from micedesk.core.search import text_search
 from micedesk.directory.models import Status, Supplier
 from micedesk.directory.search_index import IndexAnswer, index_search, supplier_index
-from micedesk.directory.vocab import EQUIPMENT, LABELS, THEMES, Kind, Layout
+from micedesk.directory.vocab import (
+    EQUIPMENT,
+    LABELS,
+    QUALIFICATION_LEVEL_CODES,
+    THEMES,
+    Kind,
+    Layout,
+    QualificationLevel,
+)
 from micedesk.geo.models import Commune, Department, Partner
 from micedesk.geo.selectors import partners_of_member
 
@@ -38,6 +46,7 @@ class SupplierSearch:
     equipment: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
+    level: int = 0  # a QualificationLevel: that level or better; 0 is any
     sort: str = "relevance"
     page: int = 1
     page_size: int = PAGE_SIZE_DEFAULT
@@ -252,6 +261,15 @@ def _facets(answer: IndexAnswer, search: SupplierSearch) -> dict[str, list[Facet
         "layout": [
             FacetValue(code, str(label), answer.layouts.get(code, 0), code == search.layout)
             for code, label in Layout.choices
+        ],
+        "level": [
+            FacetValue(
+                QUALIFICATION_LEVEL_CODES[level],
+                str(label),
+                answer.levels.get(level, 0),
+                bool(search.level) and level == search.level,
+            )
+            for level, label in QualificationLevel.choices
         ],
     }
     for name, flags, selected, key in (

@@ -7,6 +7,7 @@ import io
 import uuid
 import warnings
 from collections.abc import Iterable
+from datetime import date
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
@@ -289,3 +290,13 @@ def _too_many_pixels() -> ValidationError:
         code="photo_too_many_pixels",
         params={"max": PHOTO_MAX_PIXELS // 1_000_000},
     )
+
+
+def supplier_qualification_set(*, supplier: Supplier, level: int, valid_until: date | None) -> None:
+    """Write the published qualification level (written by `qualification` only). A queryset
+    update: nothing else of the listing changes, and no summary is recomputed."""
+    Supplier.objects.filter(pk=supplier.pk).update(
+        qualification_level=level, qualification_valid_until=valid_until
+    )
+    supplier.qualification_level = level
+    supplier.qualification_valid_until = valid_until

@@ -33,7 +33,7 @@ from django.utils.translation import (
 
 from micedesk.directory.models import Status, Supplier
 from micedesk.directory.search_index import KINDS, SupplierIndex, supplier_index
-from micedesk.directory.vocab import EQUIPMENT, LAYOUTS, THEMES, Kind
+from micedesk.directory.vocab import EQUIPMENT, LAYOUTS, QUALIFICATION_LEVEL_CODES, THEMES, Kind
 from micedesk.leads.models import Dispatch, DispatchStatus, Match, QuoteRequest
 
 RECIPIENT_KINDS: tuple[str, ...] = (Kind.VENUE,)
@@ -54,6 +54,9 @@ WEIGHT_CONVERSION = 0.1
 WEIGHT_FAIRNESS = 0.1
 BONUS_NEAR_STATION = 0.05
 BONUS_CATERING = 0.05
+# Per published qualification level (0 to 3): a recommended venue gains 0.06, enough to rank above
+# an otherwise equal venue without outweighing a room that fits or a shorter trip.
+BONUS_QUALIFICATION_LEVEL = 0.02
 # A room up to twice the attendance fits; beyond, the score falls as 2 / ratio (a 1,000-seat hall
 # for 20 people scores 0.04).
 FIT_RATIO = 2.0
@@ -285,7 +288,8 @@ def _reason(code: str, **params: object) -> dict:
 def _base_scores(
     index: SupplierIndex, rows: np.ndarray, criteria: Criteria, distance: np.ndarray | None
 ) -> np.ndarray:
-    """Capacity fit, distance and themes for index rows: what the index alone can tell."""
+    """Capacity fit, distance, themes and the published qualification level for index rows: what
+    the index alone can tell."""
     need = criteria.main_need
     capacity = _capacity_column(index, need.layout)[rows].astype(np.float64)
     ratio = capacity / max(need.attendance, 1)
@@ -299,6 +303,7 @@ def _base_scores(
         themes = index.themes[rows]
         matched = sum(((themes & bit) != 0).astype(np.float64) for bit in wanted_bits)
         score += WEIGHT_THEMES * matched / len(wanted_bits)
+    score += BONUS_QUALIFICATION_LEVEL * index.level[rows].astype(np.float64)
     return score
 
 
@@ -370,8 +375,8 @@ def _measured_reasons(record: Record) -> list[dict]:
 
 
 def _extra_score(supplier: Supplier, criteria: Criteria) -> tuple[float, list[dict]]:
-    """Bonuses read from the row: near a railway station, a restaurant, when asked; and why a
-    room much larger than needed scores lower."""
+    """Bonuses read from the row: near a railway station, a restaurant, when asked; why a room much
+    larger than needed scores lower; and the published qualification level, when there is one."""
     bonus, reasons = 0.0, []
     need = criteria.main_need
     capacity = supplier.capacity(need.layout) if need.layout else supplier.max_capacity
@@ -387,6 +392,10 @@ def _extra_score(supplier: Supplier, criteria: Criteria) -> tuple[float, list[di
     if criteria.catering and supplier.restaurant_covers:
         bonus += BONUS_CATERING
         reasons.append(_reason("catering", covers=supplier.restaurant_covers))
+    if supplier.qualification_level:
+        # Scored with the index columns (_base_scores); said here, from the row.
+        level = QUALIFICATION_LEVEL_CODES.get(supplier.qualification_level, "")
+        reasons.append(_reason("qualification", level=level))
     return bonus, reasons
 
 
@@ -645,6 +654,17 @@ def _render_themes(params: dict) -> str:
     return gettext("themes: %(themes)s") % {"themes": ", ".join(label.lower() for label in labels)}
 
 
+QUALIFICATION_WORDS = {
+    "referenced": gettext_lazy("referenced by the bureau's grid"),
+    "qualified": gettext_lazy("qualified by the bureau's grid"),
+    "recommended": gettext_lazy("recommended by the bureau's grid"),
+}
+
+
+def _render_qualification(params: dict) -> str:
+    return str(QUALIFICATION_WORDS[params.get("level")])
+
+
 def _render_ranked_matches(params: dict) -> str:
     count = len(params.get("matches", []))
     return ngettext(
@@ -659,6 +679,7 @@ RENDERERS = {
     "equipment": _render_equipment,
     "missing_equipment": _render_missing_equipment,
     "themes": _render_themes,
+    "qualification": _render_qualification,
     "ranked_matches": _render_ranked_matches,
 }
 # Reasons said by one message, their parameters filled in (a plural form counts the one named).

@@ -8,7 +8,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from micedesk.directory.selectors import SupplierSearch
-from micedesk.directory.vocab import EQUIPMENT, LABELS, THEMES, Kind, Layout
+from micedesk.directory.vocab import (
+    EQUIPMENT,
+    LABELS,
+    QUALIFICATION_LEVEL_CODES,
+    THEMES,
+    Kind,
+    Layout,
+    QualificationLevel,
+)
 from micedesk.geo.models import Commune
 from micedesk.geo.selectors import commune_search, departments_of_region
 
@@ -21,6 +29,14 @@ SORT_CHOICES = [
     ("name", _("Name")),
 ]
 MULTIPLE_FIELDS = ("department", "kind", "equipment", "label", "theme")
+# The level filter in the URL: a level's code (`level=qualified`) finds that level or better.
+LEVEL_BY_CODE = {code: level for level, code in QUALIFICATION_LEVEL_CODES.items() if level}
+ANY_LEVEL = _("Any level")
+LEVEL_CHOICES = [
+    (QUALIFICATION_LEVEL_CODES[QualificationLevel.REFERENCED], _("Referenced or better")),
+    (QUALIFICATION_LEVEL_CODES[QualificationLevel.QUALIFIED], _("Qualified or better")),
+    (QUALIFICATION_LEVEL_CODES[QualificationLevel.RECOMMENDED], _("Recommended")),
+]
 MAX_PAGE = 5000
 COMMUNE_CANDIDATES = 8
 
@@ -87,6 +103,12 @@ class SearchForm(forms.Form):
         required=False,
         choices=THEMES.choices,
         widget=forms.CheckboxSelectMultiple,
+    )
+    level = forms.ChoiceField(
+        label=_("Qualification by the bureau"),
+        required=False,
+        choices=[("", ANY_LEVEL), *LEVEL_CHOICES],
+        widget=forms.RadioSelect,
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
     page = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_PAGE)
@@ -164,6 +186,7 @@ class SearchForm(forms.Form):
             equipment=self.valid_values("equipment"),
             labels=self.valid_values("label"),
             themes=self.valid_values("theme"),
+            level=LEVEL_BY_CODE.get(data.get("level") or "", 0),
             sort=sort,
             page=data.get("page") or 1,
             page_size=page_size,

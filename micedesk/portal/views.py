@@ -11,8 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from micedesk.directory.models import Supplier
 from micedesk.directory.selectors import (
     FacetValue,
     SearchResult,
@@ -20,12 +22,23 @@ from micedesk.directory.selectors import (
     supplier_public_detail,
     supplier_search,
 )
-from micedesk.directory.vocab import LAYOUTS
-from micedesk.portal.forms import LoginForm, SearchForm
+from micedesk.directory.vocab import LAYOUTS, QUALIFICATION_LEVEL_CODES, QualificationLevel
+from micedesk.portal.forms import ANY_LEVEL, LEVEL_CHOICES, LoginForm, SearchForm
 from micedesk.portal.jsonld import supplier_json_ld
 
 PAGE_SIZE = 20
 FACET_FIELDS = ("department", "kind", "equipment", "label", "theme")
+# What a published level means, on the supplier's page.
+LEVEL_EXPLANATIONS = {
+    QualificationLevel.REFERENCED: _("Referenced by the bureau's grid"),
+    QualificationLevel.QUALIFIED: _("Qualified by the bureau's grid"),
+    QualificationLevel.RECOMMENDED: _("Recommended by the bureau's grid"),
+}
+LEVEL_SEARCH_LINKS = {
+    QualificationLevel.REFERENCED: _("See every supplier referenced or better"),
+    QualificationLevel.QUALIFIED: _("See every supplier qualified or better"),
+    QualificationLevel.RECOMMENDED: _("See every recommended supplier"),
+}
 
 
 @require_GET
@@ -63,6 +76,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "facets": _facet_groups(form, result),
         "facet_legends": [(name, form.fields[name].label) for name in FACET_FIELDS],
         "layout_facets": result.facets.get("layout", []),
+        "level_facets": _level_options(query, result),
         "department_names": dict(form.fields["department"].choices),
         "first_rank": (query.page - 1) * query.page_size + 1,
         "active_filters": _active_filters(query),
@@ -88,6 +102,7 @@ def supplier(request: HttpRequest, slug: str) -> HttpResponse:
         "layouts": layouts,
         "photos": list(found.photos.all()),
         "json_ld": supplier_json_ld(found, rooms=rooms, request=request),
+        "qualification": _qualification(found),
     }
     return render(request, "portal/supplier.html", context)
 
@@ -157,10 +172,37 @@ def _facet_groups(form: SearchForm, result: SearchResult) -> dict[str, list[Face
     return groups
 
 
+def _level_options(query: SupplierSearch, result: SearchResult) -> list[FacetValue]:
+    """The level filter's options, "any level" first; each counts that level or better, with
+    the other filters kept."""
+    counted = {facet.code: facet.count for facet in result.facets.get("level", [])}
+    chosen = QUALIFICATION_LEVEL_CODES[query.level] if query.level else ""
+    any_code = QUALIFICATION_LEVEL_CODES[QualificationLevel.NONE]
+    options = [FacetValue("", str(ANY_LEVEL), counted.get(any_code, 0), not chosen)]
+    for code, label in LEVEL_CHOICES:
+        options.append(FacetValue(code, str(label), counted.get(code, 0), code == chosen))
+    return options
+
+
+def _qualification(supplier: Supplier) -> dict | None:
+    """The published level as the supplier's page shows it; None when it has none."""
+    level = supplier.qualification_level
+    if not level:
+        return None
+    return {
+        "level": level,
+        "code": QUALIFICATION_LEVEL_CODES[level],
+        "label": supplier.get_qualification_level_display(),
+        "explanation": LEVEL_EXPLANATIONS.get(level, ""),
+        "search_text": LEVEL_SEARCH_LINKS.get(level, ""),
+        "valid_until": supplier.qualification_valid_until,
+    }
+
+
 def _active_filters(query: SupplierSearch) -> int:
     """How many filters narrow the search (the text and the place are shown on their own)."""
     chosen = (query.departments, query.kinds, query.equipment, query.labels, query.themes)
-    single = (query.layout, query.min_capacity, query.min_bedrooms)
+    single = (query.layout, query.min_capacity, query.min_bedrooms, query.level)
     return sum(len(codes) for codes in chosen) + sum(1 for value in single if value)
 
 

@@ -41,7 +41,7 @@ class OpenApiDocumentTestCase:
     def test_it_lists_every_search_parameter(self, document):
         assert set(parameters(document, "/api/v1/suppliers")) == {
             "q", "department", "kind", "layout", "min_capacity", "min_bedrooms", "equipment",
-            "label", "theme", "commune", "radius_km", "sort", "page", "page_size",
+            "label", "theme", "level", "commune", "radius_km", "sort", "page", "page_size",
         }  # fmt: skip
 
     def test_it_gives_the_codes_each_parameter_accepts(self, document):

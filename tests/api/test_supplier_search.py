@@ -38,6 +38,7 @@ class SupplierSearchTestCase:
             "bedrooms": 30,
             "url": f"{settings.SITE_URL}/prestataires/chateau-de-brecourt/",
             "distance_km": None,
+            "qualification_level": "none",
         }
 
     def test_it_searches_text_ignoring_accents_case_and_plurals(self, api, directory):
@@ -119,7 +120,9 @@ class SupplierSearchTestCase:
 
     def test_it_counts_facets(self, api, directory):
         facets = api.get(URL, {"department": "14"}).json()["facets"]
-        assert set(facets) == {"department", "kind", "layout", "equipment", "label", "theme"}
+        assert set(facets) == {
+            "department", "kind", "layout", "equipment", "label", "theme", "level",
+        }  # fmt: skip
         departments = {f["code"]: f for f in facets["department"]}
         assert departments["14"] == {
             "code": "14",

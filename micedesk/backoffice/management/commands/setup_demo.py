@@ -10,6 +10,8 @@ from micedesk.directory.demo import demo_suppliers_generate
 from micedesk.directory.models import Supplier
 from micedesk.geo.models import Commune, Partner
 from micedesk.leads.demo import demo_requests_generate
+from micedesk.qualification.demo import demo_evaluations_generate
+from micedesk.qualification.services import grids_load_defaults
 
 DEMO_SEED = 2026
 DEMO_LOGINS = [
@@ -32,7 +34,7 @@ DEMO_LOGINS = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo data set (suppliers, quote requests) and create one demo login per role. Safe to run again."
+    help = "Load the demo data set (suppliers, quote requests, evaluations) and create one demo login per role. Safe to run again."
 
     def add_arguments(self, parser):
         parser.add_argument("--suppliers", type=int, default=1500, help="Number of demo suppliers.")
@@ -55,6 +57,10 @@ class Command(BaseCommand):
         # After the memberships: the members' hotel and bureau receive some of the requests.
         if requests > 0:
             demo_requests_generate(count=requests, seed=seed, progress=True)
+        # After the requests: the measured answer times exist, and the demo partner login gets
+        # open evaluations in its territory.
+        grids_load_defaults()
+        demo_evaluations_generate(seed=seed, progress=True)
         self.stdout.write(
             self.style.SUCCESS("\nDemo logins (log in at http://127.0.0.1:8000/connexion/):")
         )
