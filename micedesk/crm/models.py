@@ -240,6 +240,11 @@ class InteractionKind(models.TextChoices):
     IMPORT = "import", _("Imported")
 
 
+# What the bureau sends out: being invited or mailed is not how someone came to know the bureau, so
+# these never count as a touch for attribution.
+OUTBOUND_INTERACTION_KINDS = (InteractionKind.INVITED, InteractionKind.MAILING)
+
+
 class Interaction(models.Model):
     """One item of a contact's timeline. With an action, it is a touch that attribution counts."""
 

@@ -28,6 +28,7 @@ from micedesk.core.text import fold
 from micedesk.directory.models import Status, Supplier
 from micedesk.directory.vocab import EQUIPMENT, THEMES, Layout
 from micedesk.geo.selectors import commune_of_region, departments_of_region
+from micedesk.leads import signals
 from micedesk.leads.models import (
     Channel,
     EventKind,
@@ -878,6 +879,7 @@ def quote_request_submit(
             via_partner=via_partner.pk if via_partner is not None else None,
         )
         _qualify(quote_request, submitted_by)
+        transaction.on_commit(partial(_announce, quote_request))
     quote_request.refresh_from_db(fields=["status"])
     return quote_request
 
@@ -903,6 +905,11 @@ def _build(
     # The reference is drawn on saving, against the unique constraint.
     quote_request.full_clean(exclude=["reference"], validate_unique=False)
     return quote_request
+
+
+def _announce(quote_request: QuoteRequest) -> None:
+    """Tell the apps above (the CRM) that a request was stored, or released from quarantine."""
+    signals.quote_request_received.send(sender=None, quote_request=quote_request)
 
 
 def _qualify(quote_request: QuoteRequest, actor: User | None) -> None:
@@ -1088,6 +1095,7 @@ def quote_request_release(*, quote_request: QuoteRequest, actor: User) -> QuoteR
             _mark_duplicate(quote_request, original, actor, event="duplicate")
         else:
             transaction.on_commit(partial(_route, quote_request.pk, actor))
+        transaction.on_commit(partial(_announce, quote_request))
     quote_request.refresh_from_db()
     return quote_request
 

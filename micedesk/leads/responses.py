@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from micedesk.directory.models import Status, Supplier
+from micedesk.leads import signals
 from micedesk.leads.models import (
     Dispatch,
     DispatchStatus,
@@ -362,6 +363,11 @@ def quote_request_declare_outcome(
         declared_by=declared_by,
     )
     quote_request.refresh_from_db()
+    transaction.on_commit(
+        lambda: signals.quote_request_outcome_declared.send(
+            sender=None, quote_request=quote_request
+        )
+    )
     return quote_request
 
 

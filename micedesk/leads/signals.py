@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent after a quote request is stored (any channel), once its transaction commits: `quote_request`.
+# Sent after a quote request is stored (any channel) or released from quarantine, once its
+# transaction commits: `quote_request`.
 quote_request_received = Signal()
 # Sent after an outcome is declared (won or lost), once its transaction commits: `quote_request`.
 quote_request_outcome_declared = Signal()

@@ -1,5 +1,9 @@
 """Portal URLs of the CRM: the signed unsubscribe link."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from micedesk.portal import crm_views
+
+urlpatterns = [
+    path("desinscription/<str:token>/", crm_views.unsubscribe, name="unsubscribe"),
+]

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from micedesk.accounts.models import Role, User
 from micedesk.accounts.services import user_create
+from micedesk.crm.demo import demo_crm_generate
 from micedesk.directory.demo import demo_suppliers_generate
 from micedesk.directory.models import Supplier
 from micedesk.geo.models import Commune, Partner
@@ -34,7 +35,7 @@ DEMO_LOGINS = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo data set (suppliers, quote requests, evaluations) and create one demo login per role. Safe to run again."
+    help = "Load the demo data set (suppliers, quote requests, evaluations, contacts) and create one demo login per role. Safe to run again."
 
     def add_arguments(self, parser):
         parser.add_argument("--suppliers", type=int, default=1500, help="Number of demo suppliers.")
@@ -61,6 +62,8 @@ class Command(BaseCommand):
         # open evaluations in its territory.
         grids_load_defaults()
         demo_evaluations_generate(seed=seed, progress=True)
+        # The CRM's contacts come from the demo requests and the bureau's demo actions.
+        demo_crm_generate(seed=seed, progress=True)
         self.stdout.write(
             self.style.SUCCESS("\nDemo logins (log in at http://127.0.0.1:8000/connexion/):")
         )
