@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "micedesk.leads",
     "micedesk.qualification",
     "micedesk.crm",
+    "micedesk.operations",
     "micedesk.portal",
     "micedesk.extranet",
     "micedesk.backoffice",

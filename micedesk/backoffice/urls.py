@@ -30,4 +30,7 @@ urlpatterns = [
     path("contacts/", include("micedesk.backoffice.crm_urls")),
     path("contacts/imports/", include("micedesk.backoffice.crm_import_urls")),
     path("contacts/segments/", include("micedesk.backoffice.crm_segment_urls")),
+    path("evenements/", include("micedesk.backoffice.operations_urls")),
+    path("retombees/", include("micedesk.backoffice.returns_urls")),
+    path("terrain/", include("micedesk.backoffice.field_urls")),
 ]

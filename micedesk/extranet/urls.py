@@ -33,4 +33,5 @@ urlpatterns = [
         name="dispatch_forward",
     ),
     path("evaluations/", include("micedesk.extranet.evaluation_urls")),
+    path("evenements/", include("micedesk.extranet.operations_urls")),
 ]

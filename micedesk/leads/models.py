@@ -143,6 +143,8 @@ class QuoteRequest(models.Model):
     )
     message = models.TextField(_("message"), blank=True)
     heard_from = models.CharField(_("how they heard of us"), max_length=150, blank=True)
+    # The campaign page of the portal the planner came from (its web address), if any.
+    campaign = models.CharField(_("campaign"), max_length=80, blank=True, db_index=True)
     requested_suppliers = models.ManyToManyField(
         Supplier, blank=True, related_name="requested_in", verbose_name=_("suppliers asked by name")
     )

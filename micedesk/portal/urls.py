@@ -19,4 +19,5 @@ urlpatterns = [
     # The path the leads app's links module writes into the planner's mail.
     path("demandes/suivi/<str:token>/", request_views.request_follow, name="request_follow"),
     path("contacts/", include("micedesk.portal.crm_urls")),
+    path("", include("micedesk.portal.operations_urls")),
 ]
