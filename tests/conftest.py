@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from micedesk.accounts.models import Role, User
 from micedesk.directory.models import Supplier
@@ -41,6 +42,14 @@ class People:
 def fast_password_hasher(settings):
     """Tests create many users: hash their passwords cheaply (never in production)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language(settings):
+    """Every test starts in the site's default language, whatever an earlier test activated."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

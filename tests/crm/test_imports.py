@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,6 +42,14 @@ from micedesk.crm.models import (
     InteractionKind,
 )
 from tests.crm import builders
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests read refusals, proofs and report headers in the English source wording."""
+    with translation.override("en"):
+        yield
+
 
 DATA = Path(__file__).parent / "data"
 GOOD_FILE = DATA / "contacts-tourinsoft.csv"
