@@ -34,8 +34,11 @@ class CrmImportBrowserTestCase:
         # The NAF column left out: line 5, refused for its NAF code, becomes a new contact.
         line_5 = page.locator('#mapping-preview tr[data-line="5"]')
         expect(line_5).to_have_attribute("data-status", "refused")
+        # htmx binds the form's change trigger once the page has loaded: a change before is lost.
+        page.wait_for_load_state("load")
+        page.wait_for_function("() => window.htmx !== undefined")
         page.locator('select[name="column_13"]').select_option("")
-        expect(line_5).to_have_attribute("data-status", "new")
+        expect(line_5).to_have_attribute("data-status", "new", timeout=15_000)
         page.get_by_test_id("mapping-save").click()
 
         possible = page.locator('[data-testid=preview-rows] tr[data-line="9"]')
