@@ -37,13 +37,14 @@ run: messages
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_default_grids
 	$(PY) manage.py load_crm_reference
+	$(PY) manage.py load_operations_reference
 	$(PY) manage.py setup_demo --suppliers $(DEMO_SUPPLIERS)
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Serving on http://$(BIND) (Ctrl-C stops the web server and the task worker)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(PY) manage.py db_worker --queue-name '*' & \
 	$(PY) manage.py send_dispatches --loop & \
-	while true; do $(PY) manage.py remind_dispatches; $(PY) manage.py qualification_daily; $(PY) manage.py crm_retention; sleep 3600; done & \
+	while true; do $(PY) manage.py remind_dispatches; $(PY) manage.py qualification_daily; $(PY) manage.py crm_retention; $(PY) manage.py send_event_surveys; sleep 3600; done & \
 	$(VENV)/bin/gunicorn micedesk.wsgi --bind $(BIND) --workers $(WORKERS) --worker-class gthread \
 		--threads $(THREADS) --access-logfile - --log-level warning
 

@@ -339,9 +339,25 @@ def quote_request_clean(*, data: dict) -> dict[str, Any]:
     cleaned.update(_clean_needs(cleaner))
     cleaned.update(_clean_place(cleaner))
     cleaned.update(_clean_budget(cleaner))
+    cleaned["campaign"] = _clean_campaign(data.get("campaign"))
     if cleaner.errors:
         raise ValidationError(cleaner.errors)
     return cleaned
+
+
+CAMPAIGN_MAX_LENGTH = 80
+CAMPAIGN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _clean_campaign(value: object) -> str:
+    """The slug of the campaign page the planner came from. It only measures a campaign, so a
+    value that is not a slug is dropped silently: it never costs the planner their request."""
+    if not isinstance(value, str):
+        return ""
+    value = value.strip()
+    if len(value) > CAMPAIGN_MAX_LENGTH or not CAMPAIGN_SLUG.fullmatch(value):
+        return ""
+    return value
 
 
 def _clean_contact(cleaner: _Cleaner) -> dict[str, Any]:

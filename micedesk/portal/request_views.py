@@ -19,6 +19,7 @@ from micedesk.leads import intake, links, responses
 from micedesk.leads.forms import STEP_OF_FIELD, STEPS, OutcomeForm
 from micedesk.leads.models import QuoteRequest
 from micedesk.leads.selectors import quote_request_for_planner, quote_request_outcome_due
+from micedesk.operations.models import BureauEvent
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def _step_url(code: str) -> str:
 def request_start(request: HttpRequest) -> HttpResponse:
     """The form's entry: `?supplier=<id>` (from a supplier's page) starts a request to that supplier,
     who stays included whatever the planner changes in the steps."""
+    _remember_campaign(request, request.GET.get("campagne"))
     supplier_id = request.GET.get("supplier")
     if supplier_id is None:
         return redirect(_step_url(STEP_CODES[0]))
@@ -58,6 +60,18 @@ def request_start(request: HttpRequest) -> HttpResponse:
     draft.setdefault("departments", [supplier.commune.department_id])
     _save_draft(request, draft)
     return redirect(_step_url(STEP_CODES[0]))
+
+
+def _remember_campaign(request: HttpRequest, slug: str | None) -> None:
+    """`?campagne=<slug>` (from a campaign page) is kept in the draft until the request is sent,
+    so the request carries its campaign. An unknown campaign is ignored: it only measures."""
+    if not slug or len(slug) > intake.CAMPAIGN_MAX_LENGTH:
+        return
+    if not BureauEvent.objects.filter(campaign_slug=slug).exists():
+        return
+    draft = _draft(request)
+    draft["campaign"] = slug
+    _save_draft(request, draft)
 
 
 @require_http_methods(["GET", "POST"])

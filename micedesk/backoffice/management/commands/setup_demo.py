@@ -11,6 +11,7 @@ from micedesk.directory.demo import demo_suppliers_generate
 from micedesk.directory.models import Supplier
 from micedesk.geo.models import Commune, Partner
 from micedesk.leads.demo import demo_requests_generate
+from micedesk.operations.demo import demo_operations_generate, demo_operations_remove
 from micedesk.qualification.demo import demo_evaluations_generate
 from micedesk.qualification.services import grids_load_defaults
 
@@ -35,7 +36,7 @@ DEMO_LOGINS = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo data set (suppliers, quote requests, evaluations, contacts) and create one demo login per role. Safe to run again."
+    help = "Load the demo data set (suppliers, quote requests, evaluations, contacts, bureau events) and create one demo login per role. Safe to run again."
 
     def add_arguments(self, parser):
         parser.add_argument("--suppliers", type=int, default=1500, help="Number of demo suppliers.")
@@ -62,8 +63,12 @@ class Command(BaseCommand):
         # open evaluations in its territory.
         grids_load_defaults()
         demo_evaluations_generate(seed=seed, progress=True)
-        # The CRM's contacts come from the demo requests and the bureau's demo actions.
+        # The CRM's contacts come from the demo requests and the bureau's demo actions; those
+        # actions are protected by the demo events that link to them, which go first.
+        demo_operations_remove()
         demo_crm_generate(seed=seed, progress=True)
+        # After the CRM: the events link to its demo actions and meet its planners.
+        demo_operations_generate(seed=seed, progress=True)
         self.stdout.write(
             self.style.SUCCESS("\nDemo logins (log in at http://127.0.0.1:8000/connexion/):")
         )
