@@ -667,3 +667,9 @@ def dispatch_response(
         "first_answer_at": dispatch.first_answer_at,
         "proposal_amount": decimal_string(dispatch.proposal_amount),
     }
+
+
+# The bureau's events (staff), in their own module: imported last, as it uses the helpers above.
+from micedesk.api.operations_api import router as events_router  # noqa: E402
+
+api.add_router("/v1/events", events_router)
