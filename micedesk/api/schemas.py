@@ -345,6 +345,12 @@ class QuoteRequestIn(Schema):
     budget_min: Amount | None = Field(None, description='Euros, as a decimal string: `"8000"`.')
     budget_max: Amount | None = Field(None, description='Euros, as a decimal string: `"12000.50"`.')
     heard_from: Text | None = Field(None, max_length=TEXT_SHORT)
+    campaign: Text | None = Field(
+        None,
+        max_length=80,
+        description="Web address (slug) of the bureau's campaign the planner came from, if any; "
+        "a value that is not a slug is ignored.",
+    )
 
 
 class QuoteRequestCreatedOut(Schema):

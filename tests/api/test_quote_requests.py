@@ -94,6 +94,11 @@ class QuoteRequestCreateTestCase:
         assert stored.sessions == [{"layout": "u_shape", "attendance": 20}]
         assert str(stored.budget_max) == "12000.50"
 
+    def test_it_records_the_campaign_the_planner_came_from(self, client, keys, payload):
+        response = post(client, {**payload, "campaign": "seminaires-au-vert"}, key=keys.partner)
+        assert response.status_code == 201, response.content
+        assert QuoteRequest.objects.get(pk=response.json()["id"]).campaign == "seminaires-au-vert"
+
     def test_the_same_event_sent_again_is_linked_to_the_first(self, client, keys, payload):
         first = post(client, payload, key=keys.partner).json()
         again = post(client, payload, key=keys.staff)
