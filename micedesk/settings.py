@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "micedesk.qualification",
     "micedesk.crm",
     "micedesk.operations",
+    "micedesk.plan",
     "micedesk.portal",
     "micedesk.extranet",
     "micedesk.backoffice",

@@ -673,3 +673,8 @@ def dispatch_response(
 from micedesk.api.operations_api import router as events_router  # noqa: E402
 
 api.add_router("/v1/events", events_router)
+
+# The action plan (staff), likewise.
+from micedesk.api.plan_api import router as plan_router  # noqa: E402
+
+api.add_router("/v1/plan", plan_router)

@@ -33,4 +33,7 @@ urlpatterns = [
     path("evenements/", include("micedesk.backoffice.operations_urls")),
     path("retombees/", include("micedesk.backoffice.returns_urls")),
     path("terrain/", include("micedesk.backoffice.field_urls")),
+    path("plan/<slug:code>/synthese/", include("micedesk.backoffice.plan_synthesis_urls")),
+    path("plan/<slug:code>/budget/", include("micedesk.backoffice.plan_budget_urls")),
+    path("plan/", include("micedesk.backoffice.plan_urls")),
 ]

@@ -195,6 +195,11 @@ def cost_summary(*, event: BureauEvent) -> CostSummary:
     return _cost_summaries([event.pk])[event.pk]
 
 
+def cost_summaries(*, event_ids: list[int]) -> dict[int, CostSummary]:
+    """The cost summary of each event, in a fixed number of queries."""
+    return _cost_summaries(list(event_ids))
+
+
 # --- Attribution ----------------------------------------------------------------------------
 
 
