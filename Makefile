@@ -38,6 +38,7 @@ run: messages
 	$(PY) manage.py load_default_grids
 	$(PY) manage.py load_crm_reference
 	$(PY) manage.py load_operations_reference
+	$(PY) manage.py load_plan
 	$(PY) manage.py setup_demo --suppliers $(DEMO_SUPPLIERS)
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Serving on http://$(BIND) (Ctrl-C stops the web server and the task worker)"
@@ -79,6 +80,8 @@ bench: messages
 	$(PY) bench/run.py
 	$(PY) bench/leads.py
 	$(PY) bench/crm.py
+	$(PY) bench/roi.py
+	$(PY) bench/plan.py
 
 clean:
 	rm -rf $(VENV) var

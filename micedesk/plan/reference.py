@@ -100,6 +100,7 @@ def load_plan(path: Path = DEFAULT_PLAN_FILE, *, replace: bool = False) -> LoadR
     if existing and not replace:
         return LoadResult(plan=existing, created=False)
     if existing:
+        Action.objects.filter(plan=existing).delete()  # objectives are protected by actions
         existing.delete()
     plan = Plan(
         code=head["code"],

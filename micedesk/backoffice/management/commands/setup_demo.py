@@ -12,6 +12,7 @@ from micedesk.directory.models import Supplier
 from micedesk.geo.models import Commune, Partner
 from micedesk.leads.demo import demo_requests_generate
 from micedesk.operations.demo import demo_operations_generate, demo_operations_remove
+from micedesk.plan.demo import demo_plan_extend
 from micedesk.qualification.demo import demo_evaluations_generate
 from micedesk.qualification.services import grids_load_defaults
 
@@ -69,6 +70,9 @@ class Command(BaseCommand):
         demo_crm_generate(seed=seed, progress=True)
         # After the CRM: the events link to its demo actions and meet its planners.
         demo_operations_generate(seed=seed, progress=True)
+        # The plan (loaded by `load_plan`) carried on to this year, so its spend meets the events.
+        for year in demo_plan_extend():
+            self.stdout.write(f"Action plan: {year} added as a copy of {year - 1}")
         self.stdout.write(
             self.style.SUCCESS("\nDemo logins (log in at http://127.0.0.1:8000/connexion/):")
         )
