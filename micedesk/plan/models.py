@@ -106,6 +106,12 @@ class Action(models.Model):
     )
     code = models.SlugField(_("code"), max_length=60)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    also_position = models.PositiveSmallIntegerField(
+        _("order where also listed"),
+        null=True,
+        blank=True,
+        help_text=_("Its place among the actions of the objectives it is also listed under."),
+    )
     title = models.CharField(_("title"), max_length=250)
     summary = models.TextField(_("summary"), blank=True)
     timing = models.CharField(_("timing"), max_length=12, choices=Timing.choices)
@@ -343,6 +349,16 @@ class Kpi(models.Model):
         _("value entered by hand"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     manual_source = models.CharField(_("source of the value"), max_length=250, blank=True)
+    manual_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("entered by"),
+    )
+    manual_at = models.DateTimeField(_("entered at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("indicator")

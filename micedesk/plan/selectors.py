@@ -241,9 +241,16 @@ def plan_synthesis(*, user: User, plan: Plan) -> Synthesis:
             if a.objective_id == objective.pk
             or any(o.pk == objective.pk for o in a.also_objectives.all())
         ]
-        # The plan's order: the objective's own actions first (by position), shared ones where
-        # they fall by position among them.
-        listed.sort(key=lambda a: (a.position, a.pk))
+        # The plan's order: a shared action falls at its `also_position` among the actions of
+        # the objectives it is also listed under.
+        listed.sort(
+            key=lambda a: (
+                a.also_position
+                if a.objective_id != objective.pk and a.also_position is not None
+                else a.position,
+                a.pk,
+            )
+        )
         rows = []
         for action in listed:
             costs = list(action.costs.all())

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from micedesk.accounts.models import User
@@ -416,7 +417,11 @@ def kpi_save(
                     raise ValidationError(
                         {name: _("“%(value)s” is not a number.") % {"value": raw}}
                     )
+    before = kpi.manual_value
     _assign(kpi, values, KPI_FIELDS)
+    if kpi.manual_value != before or (kpi.pk is None and kpi.manual_value is not None):
+        kpi.manual_by = user if user is not None and user.is_authenticated else None
+        kpi.manual_at = timezone.now() if kpi.manual_value is not None else None
     if kpi.measure and kpi.measure not in measures.MEASURES:
         raise ValidationError({"measure": _("Unknown measure: %(key)s.") % {"key": kpi.measure}})
     if kpi.measure and kpi.manual_value is not None:

@@ -234,6 +234,11 @@ def test_indicators_measured_or_by_hand(plan, people):
     )
     hires.refresh_from_db()
     assert (hires.manual_value, hires.target) == (Decimal("7"), Decimal("10"))
+    assert hires.manual_by == people.staff and hires.manual_at is not None
+    entered_at = hires.manual_at
+    services.kpi_save(action_year=action_year, user=people.admin, data={"target": "12"}, kpi=hires)
+    hires.refresh_from_db()
+    assert (hires.manual_by, hires.manual_at) == (people.staff, entered_at)
     measured = action_year.kpis.exclude(measure="").first()
     with translation.override("en"), pytest.raises(ValidationError, match="measured by micedesk"):
         services.kpi_save(
