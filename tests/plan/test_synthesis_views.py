@@ -291,7 +291,7 @@ class TimelineTestCase:
         round_table = self.cell(html, "table-ronde", 2023)
         assert 'data-status="dropped"' in round_table
         assert "plan-tl-bar--dropped" in round_table and "Dropped" in round_table
-        assert "not followed this year" in self.cell(html, "table-ronde", 2024)
+        assert "plan-tl-none" in self.cell(html, "table-ronde", 2024)
 
     def test_it_marks_today_in_its_year_only(self, staff_client, plan, frozen):
         html = staff_client.get(url("plan_timeline", plan)).text
@@ -311,7 +311,7 @@ class TimelineTestCase:
     def test_a_year_added_to_the_plan_gets_its_column(self, staff_client, plan):
         services.plan_year_add(plan=plan, user=None)
         html = staff_client.get(url("plan_timeline", plan)).text
-        assert "not followed this year" in self.cell(html, "site-web", 2026)
+        assert "plan-tl-none" in self.cell(html, "site-web", 2026)
 
     def test_it_reads_the_plan_in_a_few_queries(
         self, staff_client, plan, django_assert_max_num_queries
