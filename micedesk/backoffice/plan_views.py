@@ -152,12 +152,43 @@ def plan_year(request: HttpRequest, code: str, year: int) -> HttpResponse:
         "plan": plan,
         "year": year,
         "follow_up": follow_up,
+        "spend_chart": _spend_chart(follow_up),
         "objectives": objectives,
         "fte": (follow_up.staff_months / MONTHS_PER_FTE).quantize(Decimal("0.01")),
         "unknowns": list(dict.fromkeys(follow_up.unknowns)),
         "next_year": year + 1,
     }
     return render(request, "backoffice/plan/year.html", context)
+
+
+def _spend_chart(follow_up: selectors.YearFollowUp) -> dict:
+    """Planned (high), committed and actual spend per objective: the year at a glance."""
+
+    def euros(value: Decimal) -> float:
+        return float(value.quantize(Decimal("1")))
+
+    parts = follow_up.objectives
+    return {
+        "labels": [_("Objective %(number)s") % {"number": p.objective.number} for p in parts],
+        "axis": "€",
+        "datasets": [
+            {
+                "label": str(_("Planned (high)")),
+                "stack": "planned",
+                "data": [euros(p.planned_high) for p in parts],
+            },
+            {
+                "label": str(_("Committed")),
+                "stack": "committed",
+                "data": [euros(p.committed) for p in parts],
+            },
+            {
+                "label": str(_("Actual")),
+                "stack": "actual",
+                "data": [euros(p.actual) for p in parts],
+            },
+        ],
+    }
 
 
 @staff_required
