@@ -11,11 +11,17 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from micedesk.accounts.models import Role, User
 from micedesk.directory.models import Supplier
@@ -23,6 +29,17 @@ from micedesk.geo.models import Partner
 from tests import factories
 
 PASSWORD = "password-for-tests"
+T = TypeVar("T")
+
+
+PEOPLE = [
+    ("staff@bureau.example", Role.STAFF, "Bureau staff member"),
+    ("admin@bureau.example", Role.ADMIN, "Bureau administrator"),
+    ("sales@hotel.example", Role.SUPPLIER, "Hotel sales manager"),
+    ("sales@other.example", Role.SUPPLIER, "Competitor sales manager"),
+    ("cb@caen.example", Role.PARTNER, "Convention bureau officer"),
+    ("nobody@example.org", Role.NONE, "Outsider"),
+]
 
 
 @dataclass
@@ -38,10 +55,70 @@ class People:
     partner_org: Partner
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Tests create many users: hash their passwords cheaply (never in production)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _scanned_once(method):
+    """Wrap a WhiteNoise method that scans static files so that the scan runs once a session.
+
+    Every test client builds the middleware chain anew, and WhiteNoise then stats and reads every
+    static file (Django admin's included): about 0.05 s per test that makes a request, a good
+    share of the suite. The files don't change while the tests run, so each scan's result (the
+    URL → static file entries it adds) is kept and handed to later instances as is. A test that
+    overrides STATICFILES_DIRS or the finders would see the first scan: none does."""
+    scans: dict[tuple, dict] = {}
+
+    def scan(self, *args, **kwargs):
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in scans:
+            before = dict(self.files)
+            method(self, *args, **kwargs)
+            scans[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+        self.files.update(scans[key])
+
+    return scan
+
+
+@pytest.fixture(autouse=True, scope="session")
+def static_files_scanned_once():
+    patch = pytest.MonkeyPatch()
+    for name in ("add_files", "add_files_from_finders"):
+        patch.setattr(
+            WhiteNoiseMiddleware, name, _scanned_once(getattr(WhiteNoiseMiddleware, name))
+        )
+    yield
+    patch.undo()
+
+
+def shared_data(django_db_blocker, build: Callable[[], T]) -> Iterator[T]:
+    """Data built once for a whole class or module of tests, in a transaction rolled back at the
+    end: each test still runs in its own savepoint inside it (pytest-django's `db`), so what a test
+    writes is undone after it, as with Django's `TestCase.setUpTestData`. For data that is long to
+    build (demo generators, reference data) and that many tests only read. Not for transactional
+    tests (live server, `transaction=True`): they would flush it.
+
+    Usage, in a class- or module-scoped fixture that asks for `django_db_setup`:
+        yield from shared_data(django_db_blocker, build_it)
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            data = build()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield data
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """Tests create many users: hash their passwords cheaply (never in production). Once for the
+    session, so that data shared by a class of tests (see `shared_data`) is hashed cheaply too."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -66,23 +143,17 @@ def communes(db):
 
 @pytest.fixture
 def people(db, communes) -> People:
-    staff = factories.UserFactory(
-        email="staff@bureau.example", role=Role.STAFF, full_name="Bureau staff member"
-    )
-    admin = factories.UserFactory(
-        email="admin@bureau.example", role=Role.ADMIN, full_name="Bureau administrator"
-    )
-    supplier = factories.UserFactory(
-        email="sales@hotel.example", role=Role.SUPPLIER, full_name="Hotel sales manager"
-    )
-    other = factories.UserFactory(
-        email="sales@other.example", role=Role.SUPPLIER, full_name="Competitor sales manager"
-    )
-    partner_user = factories.UserFactory(
-        email="cb@caen.example", role=Role.PARTNER, full_name="Convention bureau officer"
-    )
-    outsider = factories.UserFactory(
-        email="nobody@example.org", role=Role.NONE, full_name="Outsider"
+    return make_people(communes)
+
+
+def make_people(communes: dict) -> People:
+    """The people of the `people` fixture, for fixtures of a wider scope (see `shared_data`)."""
+    # One insert for the six (no signal listens to users): most tests start from this fixture.
+    staff, admin, supplier, other, partner_user, outsider = User.objects.bulk_create(
+        [
+            factories.UserFactory.build(email=email, role=role, full_name=name)
+            for email, role, name in PEOPLE
+        ]
     )
     hotel = factories.SupplierFactory(name="Hôtel de la Plage", slug="hotel-de-la-plage-caen")
     factories.MeetingRoomFactory(supplier=hotel, name="Salon Horizon")

@@ -68,7 +68,7 @@ class ObjectiveOut(Schema):
     title: str
 
 
-class CostOut(Schema):
+class PlanCostOut(Schema):
     label: str
     cost_low: DecimalText | None = Field(description="Euros; null when the plan gives no figure.")
     cost_high: DecimalText | None = Field(description="Euros; null when the plan gives no figure.")
@@ -161,7 +161,7 @@ class ActionOut(Schema):
         description="Planned units of that item in the year asked (else the action's first "
         "year); null without a per-unit item or a year."
     )
-    costs: list[CostOut]
+    costs: list[PlanCostOut]
     kpis: list[KpiOut] = Field(description="The KPIs of the year asked (else the first year).")
     years: list[ActionYearOut]
 
@@ -194,7 +194,7 @@ class SynthesisActionOut(Schema):
     cost_high: DecimalText | None
     unknown: bool = Field(description="True when an item of the estimate has no figure.")
     shared: bool = Field(description="Listed here, but belongs to another objective.")
-    costs: list[CostOut]
+    costs: list[PlanCostOut]
 
 
 class SynthesisObjectiveOut(Schema):

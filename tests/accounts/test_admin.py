@@ -9,11 +9,6 @@ from micedesk.accounts.models import ApiKey, Role, User
 from micedesk.accounts.services import api_key_authenticate, api_key_create
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin_client(client, people):
     client.force_login(people.admin)

@@ -11,11 +11,6 @@ from micedesk.accounts.models import ApiKey
 from micedesk.accounts.services import api_key_authenticate
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def create_api_key(*args: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
     call_command("create_api_key", *args, stdout=out, stderr=err)

@@ -14,12 +14,6 @@ from micedesk.directory.vocab import LABELS, THEMES
 from tests.factories import MeetingRoomFactory, SupplierFactory
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """People are created with a password for every test: a slow hash would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class Directory:
     hotel: Supplier  # published, Caen; `people.supplier` is its member

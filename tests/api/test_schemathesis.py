@@ -33,7 +33,7 @@ CHECKS = {
     GenerationMode.POSITIVE: CONFORMANCE,
     GenerationMode.NEGATIVE: [*CONFORMANCE, negative_data_rejection],
 }
-EXAMPLES = 100
+EXAMPLES = 50
 
 
 @pytest.fixture

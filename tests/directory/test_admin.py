@@ -16,12 +16,6 @@ LIST_URL = reverse("admin:directory_supplier_changelist")
 ADD_URL = reverse("admin:directory_supplier_add")
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The people of the shared base get their passwords hashed quickly: these tests log in by session."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def change_url(supplier: Supplier) -> str:
     return reverse("admin:directory_supplier_change", args=[supplier.pk])
 

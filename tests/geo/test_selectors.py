@@ -12,6 +12,22 @@ from micedesk.geo.selectors import (
     departments_of_region,
     partners_covering,
 )
+from micedesk.geo.services import reference_data_load
+from tests.conftest import shared_data
+from tests.geo.conftest import DATA_DIR
+
+
+@pytest.fixture(scope="class")
+def shared_reference_data(django_db_setup, django_db_blocker):
+    """The shipped reference data, loaded once for each class: these tests only read it."""
+    yield from shared_data(
+        django_db_blocker, lambda: reference_data_load(data_dir=DATA_DIR, progress=False)
+    )
+
+
+@pytest.fixture
+def reference_data(db, shared_reference_data) -> dict:
+    return shared_reference_data
 
 
 def names(items) -> list[str]:

@@ -23,20 +23,51 @@ from micedesk.leads.models import (
 )
 from micedesk.leads.outbox import dispatches_due
 from micedesk.leads.responses import dispatches_due_reminder
+from tests import factories
+from tests.conftest import make_people, shared_data
 from tests.leads.builders import quote_request
 
 NOW = datetime.datetime(2026, 11, 2, 15, 30, tzinfo=datetime.UTC)
 COUNT = 100
 
 
-@pytest.fixture
-def suppliers(people):
+def demo_suppliers():
+    people = make_people(factories.normandy())
     demo_suppliers_generate(count=100, seed=11)
+    return people
+
+
+def demo_requests():
+    people = demo_suppliers()
+    demo_requests_generate(count=COUNT, seed=5, now=NOW)
+    return people
+
+
+# The 100 demo suppliers (and the 100 demo requests) are built once per class, each test running in
+# a savepoint rolled back after it: the tests that generate requests themselves start from the
+# suppliers alone, the ones that read the demo requests share one generation.
+@pytest.fixture(scope="class")
+def supplier_world(django_db_setup, django_db_blocker):
+    yield from shared_data(django_db_blocker, demo_suppliers)
+
+
+@pytest.fixture(scope="class")
+def demo_world(django_db_setup, django_db_blocker):
+    yield from shared_data(django_db_blocker, demo_requests)
 
 
 @pytest.fixture
-def demo(suppliers):
-    demo_requests_generate(count=COUNT, seed=5, now=NOW)
+def suppliers(db, supplier_world):
+    return supplier_world
+
+
+@pytest.fixture
+def people(db, demo_world):
+    return demo_world
+
+
+@pytest.fixture
+def demo(db, demo_world):
     return QuoteRequest.objects.filter(reference__startswith=DEMO_REFERENCE_PREFIX)
 
 
@@ -68,8 +99,8 @@ def counts() -> tuple[int, int, int]:
 
 
 class DemoRequestsGenerateTestCase:
-    def test_it_writes_the_number_of_requests_asked_for(self, demo):
-        assert demo.count() == COUNT
+    """Generating requests over the demo suppliers, by function and by command (one class: they
+    share the suppliers)."""
 
     def test_the_same_seed_gives_the_same_requests(self, suppliers):
         demo_requests_generate(count=60, seed=3, now=NOW)
@@ -84,17 +115,40 @@ class DemoRequestsGenerateTestCase:
         demo_requests_generate(count=41, seed=4, now=NOW)
         assert [row[1:] for row in snapshot()][:40] != first
 
-    def test_a_second_run_duplicates_nothing(self, demo):
-        before = counts()
-        assert demo_requests_generate(count=COUNT, seed=5, now=NOW) == 0
-        assert counts() == before
-
     def test_it_keeps_the_real_requests(self, suppliers):
         real = quote_request()
         demo_requests_generate(count=30, seed=3, now=NOW)
         demo_requests_generate(count=20, seed=3, now=NOW)
         assert QuoteRequest.objects.filter(pk=real.pk).exists()
         assert QuoteRequest.objects.count() == 21
+
+    def test_it_writes_the_requests(self, suppliers):
+        call_command("generate_demo_requests", "--count", "25", "--seed", "2", verbosity=0)
+        assert QuoteRequest.objects.filter(reference__startswith="DEMO-").count() == 25
+
+    def test_remove_deletes_the_demo_requests_only(self, suppliers):
+        real = quote_request()
+        call_command("generate_demo_requests", "--count", "25", verbosity=0)
+        call_command("generate_demo_requests", "--remove", verbosity=0)
+        assert list(QuoteRequest.objects.all()) == [real]
+
+    def test_it_refuses_a_count_below_one(self, suppliers):
+        with pytest.raises(CommandError):
+            call_command("generate_demo_requests", "--count", "0", verbosity=0)
+
+
+class DemoRequestsContentTestCase:
+    """What one generation of demo requests holds, and the pages that list requests showing it: the
+    staff inbox, both extranets, the figures, and a request's detail (one class: they share the
+    generation)."""
+
+    def test_it_writes_the_number_of_requests_asked_for(self, demo):
+        assert demo.count() == COUNT
+
+    def test_a_second_run_duplicates_nothing(self, demo):
+        before = counts()
+        assert demo_requests_generate(count=COUNT, seed=5, now=NOW) == 0
+        assert counts() == before
 
     def test_every_request_status_is_present(self, demo):
         assert set(demo.values_list("status", flat=True)) == set(RequestStatus.values)
@@ -171,45 +225,6 @@ class DemoRequestsGenerateTestCase:
         assert list(steps.values())[0] == COUNT
         assert all(value > 0 for value in steps.values())
 
-    def test_it_writes_nothing_without_departments(self, db):
-        assert demo_requests_generate(count=10, seed=1, now=NOW) == 0
-        assert not QuoteRequest.objects.exists()
-
-
-class GenerateDemoRequestsCommandTestCase:
-    def test_it_writes_the_requests(self, suppliers):
-        call_command("generate_demo_requests", "--count", "25", "--seed", "2", verbosity=0)
-        assert QuoteRequest.objects.filter(reference__startswith="DEMO-").count() == 25
-
-    def test_remove_deletes_the_demo_requests_only(self, suppliers):
-        real = quote_request()
-        call_command("generate_demo_requests", "--count", "25", verbosity=0)
-        call_command("generate_demo_requests", "--remove", verbosity=0)
-        assert list(QuoteRequest.objects.all()) == [real]
-
-    def test_it_refuses_a_count_below_one(self, suppliers):
-        with pytest.raises(CommandError):
-            call_command("generate_demo_requests", "--count", "0", verbosity=0)
-
-    def test_it_refuses_to_run_without_suppliers(self, communes):
-        with pytest.raises(CommandError):
-            call_command("generate_demo_requests", verbosity=0)
-
-
-class SetupDemoRequestsTestCase:
-    def test_setup_demo_loads_the_requests_once(self, communes):
-        args = ("setup_demo", "--suppliers", "60", "--requests", "40")
-        call_command(*args, verbosity=0)
-        before = counts()
-        call_command(*args, verbosity=0)
-        assert before[0] == 40
-        assert counts() == before
-
-
-class DemoRequestsPagesTestCase:
-    """The pages that list requests show the demo data: the staff inbox, both extranets, the
-    figures, and a request's detail."""
-
     def test_the_staff_inbox_lists_demo_requests(self, demo, people, client):
         client.force_login(people.staff)
         response = client.get(reverse("backoffice:requests"))
@@ -238,3 +253,25 @@ class DemoRequestsPagesTestCase:
         response = client.get(reverse("extranet:requests"))
         assert response.status_code == 200
         assert DEMO_REFERENCE_PREFIX in response.content.decode()
+
+
+class DemoRequestsWithoutSuppliersTestCase:
+    """Nothing to send requests to: nothing is written (no shared data here)."""
+
+    def test_it_writes_nothing_without_departments(self, db):
+        assert demo_requests_generate(count=10, seed=1, now=NOW) == 0
+        assert not QuoteRequest.objects.exists()
+
+    def test_it_refuses_to_run_without_suppliers(self, communes):
+        with pytest.raises(CommandError):
+            call_command("generate_demo_requests", verbosity=0)
+
+
+class SetupDemoRequestsTestCase:
+    def test_setup_demo_loads_the_requests_once(self, communes):
+        args = ("setup_demo", "--suppliers", "60", "--requests", "40")
+        call_command(*args, verbosity=0)
+        before = counts()
+        call_command(*args, verbosity=0)
+        assert before[0] == 40
+        assert counts() == before
