@@ -155,7 +155,13 @@ def make_people(communes: dict) -> People:
             for email, role, name in PEOPLE
         ]
     )
-    hotel = factories.SupplierFactory(name="Hôtel de la Plage", slug="hotel-de-la-plage-caen")
+    # Refreshed once, by its room's factory (the supplier's own refresh would be undone by it).
+    hotel = factories.SupplierFactory(
+        name="Hôtel de la Plage",
+        slug="hotel-de-la-plage-caen",
+        commune=communes["14118"],
+        refresh=False,
+    )
     factories.MeetingRoomFactory(supplier=hotel, name="Salon Horizon")
     other_hotel = factories.SupplierFactory(
         name="Château de la Forêt",

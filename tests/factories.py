@@ -34,7 +34,8 @@ def normandy() -> dict[str, Commune]:
         return {insee: known[insee] for insee in COMMUNES}
     # Inserted in bulk, leaving alone what exists (as get_or_create would): a few queries, not
     # one savepoint and two queries per row (the whole suite calls this for nearly every test).
-    region, _ = Region.objects.get_or_create(code="28", defaults={"name": "Normandie"})
+    Region.objects.bulk_create([Region(code="28", name="Normandie")], ignore_conflicts=True)
+    region = Region(code="28")
     Department.objects.bulk_create(
         [Department(code=code, name=name, region=region) for code, name in DEPARTMENTS.items()],
         ignore_conflicts=True,
@@ -91,7 +92,8 @@ class SupplierFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def refresh(supplier, create, extracted, **kwargs):
-        if create:
+        # `refresh=False`: the caller adds rooms at once, and their factory refreshes the supplier.
+        if create and extracted is not False:
             supplier_refresh(supplier=supplier)
 
 
@@ -119,13 +121,16 @@ def partner(
     name: str = "Caen Normandie Convention Bureau", communes: tuple[str, ...] = ("14118", "14047")
 ) -> Partner:
     normandy()
-    item, _ = Partner.objects.get_or_create(
-        name=name,
-        defaults={
-            "slug": name.lower().replace(" ", "-"),
-            "kind": PartnerKind.CONVENTION_BUREAU,
-            "department_id": "14",
-        },
-    )
-    item.communes.set(communes)
+    # As get_or_create then `communes.set`, in fewer queries (most tests make this partner anew).
+    item = Partner.objects.filter(name=name).first()
+    if item is None:
+        item = Partner.objects.create(
+            name=name,
+            slug=name.lower().replace(" ", "-"),
+            kind=PartnerKind.CONVENTION_BUREAU,
+            department_id="14",
+        )
+        item.communes.add(*communes)
+    else:
+        item.communes.set(communes)
     return item

@@ -120,3 +120,20 @@ def many_suppliers(communes):
         SupplierFactory(name=f"Salle {number:02d}", slug=f"salle-{number:02d}", bedrooms=0)
         for number in range(45)
     ]
+
+
+@pytest.fixture
+def new_page(chromium, live_server):
+    """Opens pages in browser contexts of their own (each a new visitor: no cookie, no history) on
+    one live server: for a test that goes through several scenarios over the same data, paying the
+    live server's setup and the database's flush once."""
+    contexts = []
+
+    def open_page(**options):
+        context, page = _page(chromium, live_server, **{"locale": "fr-FR", **options})
+        contexts.append(context)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
